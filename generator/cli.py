@@ -1,0 +1,243 @@
+"""The ``derivations`` command: build, serve, check, render (and new).
+
+Heavy imports (MkDocs, SymPy) happen inside the commands that need them, so
+``derivations --help`` and cached runs start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+TIMEOUT_HELP = "Seconds one check may take before it ends as a timeout."
+
+
+def _options(root: Path, timeout: float | None, jobs: int | None, no_cache: bool) -> Any:
+    from .pipeline import CheckSettings, Options
+
+    options = Options.at(root)
+    config = _plugin_config(root)
+    options.content_dir = root / config.get("content_dir", "content")
+    options.templates_dir = root / config.get("templates_dir", "templates")
+    if no_cache:
+        options.cache_dir = None
+    elif config.get("cache_dir"):
+        options.cache_dir = root / config["cache_dir"]
+    options.settings = CheckSettings(
+        timeout=float(timeout if timeout is not None else config.get("timeout", 10)),
+        jobs=int(jobs if jobs is not None else config.get("jobs", 0)),
+        memory_mb=int(config.get("memory_mb", 2048)),
+    )
+    return options
+
+
+def _plugin_config(root: Path) -> dict[str, Any]:
+    """The derivations plugin's options in mkdocs.yml, read without loading MkDocs."""
+    from ruamel.yaml import YAML
+
+    path = root / "mkdocs.yml"
+    if not path.exists():
+        return {}
+    try:
+        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    except Exception:  # mkdocs.yml may use MkDocs-specific tags; fall back to defaults
+        return {}
+    for plugin in (data or {}).get("plugins", []) or []:
+        if isinstance(plugin, dict) and "derivations" in plugin:
+            return dict(plugin["derivations"] or {})
+    return {}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="derivations")
+def main() -> None:
+    """Machine-checked derivations: YAML sources, SymPy verdicts, an MkDocs site."""
+
+
+@main.command()
+@click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--timeout", type=float, default=None, help=TIMEOUT_HELP)
+@click.option("--jobs", type=int, default=None, help="Worker processes (default: one per core).")
+@click.option("--no-cache", is_flag=True, help="Check everything again, ignoring cached verdicts.")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+def check(
+    root: Path,
+    fmt: str,
+    timeout: float | None,
+    jobs: int | None,
+    no_cache: bool,
+    files: tuple[Path, ...],
+) -> None:
+    """Verify every equation in content/ (or only FILES) without building the site."""
+    from .errors import summary
+    from .load import load_content
+    from .pipeline import check_content, describe_content
+    from .report import file_lines, json_report
+
+    root = root.resolve()
+    options = _options(root, timeout, jobs, no_cache)
+    content = load_content(options.content_dir, root)
+    if files:
+        wanted = {f.resolve() for f in files}
+        content.sources = [s for s in content.sources if (root / s.path).resolve() in wanted]
+        content.diagnostics = [
+            d for d in content.diagnostics if (root / d.file).resolve() in wanted
+        ]
+    checked = check_content(content, options, _progress_bar() if fmt == "text" else None)
+    if fmt == "json":
+        descriptions = describe_content(checked.content, options) if checked.ok else {}
+        click.echo(json.dumps(json_report(checked, descriptions), indent=2, ensure_ascii=False))
+    else:
+        for diagnostic in checked.diagnostics:
+            click.echo(diagnostic.format(), err=True)
+        for line in file_lines(checked):
+            click.echo(line)
+        stats = checked.stats
+        click.echo(
+            f"{stats.checks} checks ({stats.ran} run, {stats.cached} cached) in {stats.seconds:.2f} s"
+        )
+        if not checked.ok:
+            click.echo(summary(checked.diagnostics), err=True)
+    sys.exit(0 if checked.ok else 1)
+
+
+def _progress_bar() -> Any:
+    """A progress bar on a terminal; nothing (plain lines at the end) otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total < 20:
+            return
+        bar = state.get("bar")
+        if bar is None:
+            bar = click.progressbar(length=total, label="checking", file=sys.stderr)
+            bar.__enter__()
+            state["bar"] = bar
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return update
+
+
+def _mkdocs_config(root: Path, **overrides: Any) -> Any:
+    from mkdocs.config import load_config
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    return load_config(str(root / "mkdocs.yml"), **overrides)
+
+
+def _apply_plugin_options(config: Any, timeout: float | None, jobs: int | None) -> None:
+    plugin = config.plugins.get("derivations")
+    if plugin is None:
+        raise click.ClickException("mkdocs.yml does not enable the derivations plugin")
+    if timeout is not None:
+        plugin.config.timeout = timeout
+    if jobs is not None:
+        plugin.config.jobs = jobs
+
+
+@main.command()
+@click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True
+)
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option(
+    "--strict/--no-strict", default=True, show_default=True, help="Fail on MkDocs warnings."
+)
+@click.option("--timeout", type=float, default=None, help=TIMEOUT_HELP)
+@click.option("--jobs", type=int, default=None)
+def build(
+    root: Path, site_dir: Path | None, strict: bool, timeout: float | None, jobs: int | None
+) -> None:
+    """Check every equation and build the site into site/ (replaced only on success)."""
+    _quiet_logging()
+    from mkdocs.commands.build import build as mkdocs_build
+
+    overrides: dict[str, Any] = {"strict": strict}
+    if site_dir is not None:
+        overrides["site_dir"] = str(site_dir.resolve())
+    config = _mkdocs_config(root.resolve(), **overrides)
+    _apply_plugin_options(config, timeout, jobs)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        mkdocs_build(config)
+    finally:
+        config.plugins.on_shutdown()
+
+
+@main.command()
+@click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True
+)
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True)
+@click.option("--timeout", type=float, default=None, help=TIMEOUT_HELP)
+def serve(root: Path, dev_addr: str, timeout: float | None) -> None:
+    """Preview the site with live reload; edits to content/ and templates/ rebuild it."""
+    _quiet_logging()
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    if timeout is not None:
+        os.environ["DERIVATIONS_TIMEOUT"] = str(timeout)
+    mkdocs_serve(config_file=str(root.resolve() / "mkdocs.yml"), livereload=True, dev_addr=dev_addr)
+
+
+@main.command()
+@click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the Markdown pages into.",
+)
+@click.option("--timeout", type=float, default=None, help=TIMEOUT_HELP)
+def render(root: Path, out: Path, timeout: float | None) -> None:
+    """Write the generated Markdown pages (plain MkDocs with arithmatex can build them)."""
+    from .errors import summary
+    from .pipeline import load_and_check
+    from .render import render_pages
+    from .write import write_pages
+
+    root = root.resolve()
+    options = _options(root, timeout, None, False)
+    checked = load_and_check(options)
+    for diagnostic in checked.diagnostics:
+        click.echo(diagnostic.format(), err=True)
+    if not checked.ok:
+        raise click.ClickException(summary(checked.diagnostics))
+    pages = render_pages(checked, options.templates_dir)
+    written = write_pages(pages, out, root / "docs")
+    click.echo(f"wrote {written} files to {out}")
+
+
+def _quiet_logging() -> None:
+    """MkDocs' own log format, at INFO, as `mkdocs build` prints it."""
+    import logging
+
+    from mkdocs.__main__ import ColorFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(ColorFormatter())
+    logger = logging.getLogger("mkdocs")
+    if not logger.handlers:
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,265 @@
+"""The typed model of a derivation source file. The JSON Schema is generated from it.
+
+Each field carries a description and an example: editors show them as you type
+(through ``schema/derivation.schema.json``) and ``derivations new`` relies on them.
+Nothing in this model can state a verdict: verdicts come from the checker only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9]*$"
+ANCHOR_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+def _strict_bool(value: Any) -> Any:
+    """YAML 1.2 booleans only: ``true``/``false``, never ``yes``/``on``/``1``."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("expected true or false")
+
+
+StrictBool = Annotated[bool, BeforeValidator(_strict_bool)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN, examples=["z", "sigma", "L"])]
+Anchor = Annotated[
+    str,
+    Field(
+        pattern=ANCHOR_PATTERN,
+        description="Anchor for links to this item (lowercase letters, digits, hyphens).",
+        examples=["dl-da"],
+    ),
+]
+TeX = Annotated[str, Field(min_length=1, max_length=4000)]
+# Plain text that MkDocs' own templates insert without escaping (titles, navigation labels):
+# <, > and & are refused outright (write "and" for &).
+PlainText = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^<>&\n]*$")]
+Prose = Annotated[str, Field(min_length=1, max_length=20000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class SymbolDecl(_Strict):
+    """A symbol the formulas may use, with the domain its values range over."""
+
+    domain: str = Field(
+        default="real",
+        description=(
+            "Where the symbol's values lie: real, positive, negative, nonnegative, integer, "
+            "positive integer, nonnegative integer, index (1…size), an interval such as (0, 1) or "
+            "[0, 1], or a finite set such as {0, 1}. Quote intervals and sets in YAML."
+        ),
+        examples=["real", "(0, 1)", "{0, 1}", "nonnegative integer"],
+    )
+    tex: str | None = Field(
+        default=None,
+        description="How the symbol is written in formulas; defaults to its name (Greek names get a backslash).",
+        examples=["\\theta", "x_0", "\\hat{y}"],
+    )
+    description: str | None = Field(
+        default=None,
+        description="What the symbol means, in a few words.",
+        examples=["the target label"],
+    )
+    indexed: StrictBool = Field(
+        default=False,
+        description="true for a vector written with a subscript, such as z_i.",
+        examples=[True],
+    )
+
+
+class FunctionDecl(_Strict):
+    """A named function, such as the sigmoid, usable in expressions and formulas as name(args)."""
+
+    params: list[Name] = Field(
+        min_length=1, description="Parameter names (declared symbols).", examples=[["z"]]
+    )
+    expr: str = Field(
+        description="The function's body in expression syntax (Python-like: * for products, ** for powers).",
+        examples=["1/(1 + exp(-z))"],
+    )
+    tex: str | None = Field(
+        default=None, description="How the function is written in formulas.", examples=["\\sigma"]
+    )
+    description: str | None = Field(default=None, examples=["the logistic sigmoid"])
+
+
+class ProseBlock(_Strict):
+    """Markdown text with inline math ($…$). No raw HTML."""
+
+    prose: Prose = Field(description="Markdown paragraph(s); inline math between $ signs.")
+
+
+class StepBlock(_Strict):
+    """A step heading; readers can link to it."""
+
+    step: str = Field(
+        min_length=1,
+        max_length=300,
+        description="The step's title (inline math allowed).",
+        examples=["Step 1: Solve for $\\frac{\\partial L}{\\partial a}$"],
+    )
+    id: Anchor | None = None
+
+
+class DefineBlock(_Strict):
+    """A definition, displayed as name(params) = … ; every displayed row is checked against it."""
+
+    define: Name = Field(description="The symbol or function being defined.", examples=["a"])
+    params: list[Name] = Field(
+        default_factory=list, description="What the defined symbol depends on.", examples=[["z"]]
+    )
+    index: list[Name] = Field(
+        default_factory=list,
+        description="Index symbols for a component definition such as a_i.",
+        examples=[["i"]],
+    )
+    expr: str | None = Field(
+        default=None,
+        description="The definition in expression syntax. Defaults to the last row of the display.",
+        examples=["sigma(z)"],
+    )
+    tex: TeX = Field(
+        description="The display, starting with the defined name: a(z) = \\sigma(z) = …",
+        examples=["a(z) = \\sigma(z) = \\frac{1}{1 + e^{-z}}"],
+    )
+    id: Anchor | None = None
+    note: Prose | None = Field(default=None, description="A remark shown under the display.")
+
+
+class EquationBlock(_Strict):
+    """A checked display: each row joined by = must equal the previous one.
+
+    If the first row is a derivative ∂F/∂x, x is held fixed and every other definition
+    is expanded (the chain rule is applied for you). An indefinite integral row is
+    checked as an antiderivative (up to a constant).
+    """
+
+    equation: TeX = Field(
+        description="Rows joined by =, as TeX.",
+        examples=["\\frac{\\partial L}{\\partial a} = \\frac{-y}{a} + \\frac{1 - y}{1 - a}"],
+    )
+    id: Anchor | None = None
+    note: Prose | None = Field(default=None, description="A remark shown under the display.")
+    given: list[TeX] = Field(
+        default_factory=list,
+        description="Equations assumed by this claim (each is used to eliminate one symbol).",
+        examples=[["\\sum_{j=1}^{N} y_j = 1"]],
+    )
+    wrt: Name | None = Field(
+        default=None,
+        description="Hold this symbol fixed and expand every other definition (default: the derivative's variable).",
+    )
+
+
+class NotationBlock(_Strict):
+    """A display that is not a checkable claim (a PDE, a limit symbol, a convention)."""
+
+    notation: TeX = Field(description="The display, as TeX.", examples=["\\lim_{x \\to +\\infty}"])
+    reason: str = Field(
+        min_length=3,
+        max_length=500,
+        description="Why this display is not checked.",
+        examples=["a limit symbol on its own states nothing to check"],
+    )
+    id: Anchor | None = None
+    note: Prose | None = None
+
+
+class MistakeBlock(_Strict):
+    """A common mistake: the checker must refute it, and the page shows its counterexample."""
+
+    mistake: TeX = Field(
+        description="The false claim, as TeX.",
+        examples=["\\sum_{k=1}^n k^2 = \\frac{1}{2}n(n+1)"],
+    )
+    explanation: Prose = Field(description="Why it is wrong and what is right.")
+    id: Anchor | None = None
+    given: list[TeX] = Field(default_factory=list)
+
+
+Block = ProseBlock | StepBlock | DefineBlock | EquationBlock | NotationBlock | MistakeBlock
+BLOCK_KINDS: dict[str, type[_Strict]] = {
+    "prose": ProseBlock,
+    "step": StepBlock,
+    "define": DefineBlock,
+    "equation": EquationBlock,
+    "notation": NotationBlock,
+    "mistake": MistakeBlock,
+}
+
+
+class Derivation(_Strict):
+    """One page of the site: a derivation (or a page of examples) whose every display is checked."""
+
+    title: PlainText = Field(
+        description="Page title, plain text (no <, > or &).",
+        examples=["Sigmoid activation with Logistic loss"],
+    )
+    order: int = Field(
+        ge=0,
+        le=1_000_000,
+        description="Position in the navigation and the table of contents (smaller first).",
+        examples=[10],
+    )
+    section: PlainText | None = Field(
+        default=None,
+        description="Navigation group, such as an activation family.",
+        examples=["Sigmoid"],
+    )
+    activation: PlainText | None = Field(default=None, examples=["Sigmoid"])
+    loss: PlainText | None = Field(default=None, examples=["Logistic (binary cross-entropy)"])
+    summary: str | None = Field(
+        default=None,
+        max_length=500,
+        description="One sentence for the index (inline math allowed).",
+    )
+    symbols: dict[Name, SymbolDecl] = Field(
+        default_factory=dict,
+        description="Every symbol the formulas use.",
+        examples=[{"z": {"domain": "real"}, "a": {"domain": "(0, 1)"}}],
+    )
+    functions: dict[Name, FunctionDecl] = Field(default_factory=dict)
+    size: Name | None = Field(
+        default=None,
+        description="The symbol for the length of indexed vectors (checked for sizes 2…6).",
+        examples=["N"],
+    )
+    result: TeX | None = Field(
+        default=None,
+        description="The result, stated at the top of the page; checked like an equation.",
+        examples=["\\frac{\\partial L}{\\partial z} = a - y"],
+    )
+    body: list[Block] = Field(
+        min_length=1,
+        description="The page, in order: prose, step, define, equation, notation and mistake items.",
+    )
+
+
+class IndexPage(_Strict):
+    """The landing page (content/index.yaml): heading, introduction, then the table of contents."""
+
+    title: PlainText = Field(description="Plain-text title (browser tab, navigation, search).")
+    heading: str = Field(
+        min_length=1, max_length=300, description="The page heading (inline math allowed)."
+    )
+    intro: Prose | None = Field(
+        default=None, description="Markdown shown above the table of contents."
+    )
+
+
+def kind_of(item: Any) -> str | None:
+    """Which block kind a body item is, from the key it carries."""
+    if not isinstance(item, dict):
+        return None
+    kinds = [k for k in BLOCK_KINDS if k in item]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+BlockKind = Literal["prose", "step", "define", "equation", "notation", "mistake"]

@@ -1,0 +1,113 @@
+"""High-precision numeric evaluation: pre-screens, counterexamples and the numeric fallback.
+
+Points are drawn inside each symbol's domain (nice values first, so a reported
+counterexample reads like ``n = 2`` rather than ``n = 7.3918…``), values are
+substituted exactly and evaluated to ``digits`` significant digits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from .domains import Domain
+from .verdicts import Counterexample
+
+RELATIVE_TOLERANCE = sp.Float("1e-12")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A side's value at a point: a number, or undefined (division by zero, log 0, …)."""
+
+    number: Any
+    defined: bool
+
+    def show(self) -> str:
+        if not self.defined:
+            return "undefined"
+        return format_number(self.number)
+
+
+def format_number(value: Any) -> str:
+    """A short readable rendering: exact integers and small rationals as such, else 6 digits."""
+    re_part, im_part = value.as_real_imag() if hasattr(value, "as_real_imag") else (value, 0)
+    if abs(im_part) > 1e-20:
+        return f"{_real(re_part)} + {_real(im_part)}i"
+    return _real(re_part)
+
+
+def _real(value: Any) -> str:
+    number = float(value)
+    if abs(number - round(number)) < 1e-12 and abs(number) < 1e15:
+        return str(round(number))
+    fraction = Fraction(number).limit_denominator(1000)
+    if abs(float(fraction) - number) < 1e-12 and fraction.denominator <= 64:
+        return f"{fraction.numerator}/{fraction.denominator}"
+    return f"{number:.6g}"
+
+
+def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
+    """Value of ``expr`` at ``point``; undefined where it is not a finite number."""
+    try:
+        substituted = expr.xreplace(dict(point))
+        if substituted.has(sp.nan, sp.zoo):
+            return Value(None, False)
+        number = substituted.evalf(digits, maxn=digits * 4)
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        return Value(None, False)
+    if not number.is_number or number.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return Value(None, False)
+    if number.has(sp.Sum, sp.Integral):
+        return Value(None, False)
+    return Value(number, True)
+
+
+def agree(left: Value, right: Value) -> bool:
+    """Both undefined, or both defined and equal to within a relative 1e-12."""
+    if not left.defined or not right.defined:
+        return left.defined == right.defined
+    difference = abs(sp.N(left.number - right.number, 30))
+    scale = max(sp.Float(1), abs(sp.N(left.number, 30)), abs(sp.N(right.number, 30)))
+    return bool(difference <= RELATIVE_TOLERANCE * scale)
+
+
+def points(
+    variables: list[Any], domains: Mapping[Any, Domain], rng: random.Random, *, nice: bool = True
+) -> Iterator[dict[Any, Any]]:
+    """Endless points inside the domains: a few nice combinations, then random ones."""
+    if not variables:
+        yield {}
+        return
+    if nice:
+        options = [domains[v].nice_values() for v in variables]
+        if all(options):
+            for k in range(12):
+                point = {}
+                for position, (var, values) in enumerate(zip(variables, options, strict=True)):
+                    choice = values[(k + position * (k // len(values) + 1)) % len(values)]
+                    point[var] = sp.Rational(choice.numerator, choice.denominator)
+                yield point
+    while True:
+        yield {v: _random_value(domains[v], rng) for v in variables}
+
+
+def _random_value(domain: Domain, rng: random.Random) -> Any:
+    value = domain.sample(rng)
+    if domain.finite or domain.integer or domain.index:
+        return sp.Integer(round(value))
+    return sp.Float(repr(value), 40)
+
+
+def counterexample(
+    point: Mapping[Any, Any], left: Value, right: Value, extra: Mapping[str, str] | None = None
+) -> Counterexample:
+    shown = dict(extra or {})
+    for var, value in sorted(point.items(), key=lambda kv: str(kv[0])):
+        shown[str(var)] = format_number(value)
+    return Counterexample(shown, left.show(), right.show())

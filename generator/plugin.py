@@ -1,0 +1,150 @@
+"""MkDocs glue: load → check → render, then hand the pages to MkDocs. Nothing else.
+
+Pages reach MkDocs in memory (``File.generated``); ``content/`` and ``templates/``
+are only read. ``mkdocs build`` writes into a staging folder that replaces
+``site/`` only when the whole build, strict checks included, succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from . import assets, sitedir
+from .errors import summary
+from .pipeline import Checked, CheckSettings, Options, load_and_check
+from .render import Page, render_pages
+
+log = get_plugin_logger(__name__)
+
+
+class DerivationsConfig(Config):  # type: ignore[no-untyped-call]
+    content_dir = c.Type(str, default="content")
+    templates_dir = c.Type(str, default="templates")
+    cache_dir = c.Type(str, default=".cache/derivations")
+    timeout = c.Type((int, float), default=10)
+    """Seconds per check before it ends as a timeout."""
+    jobs = c.Type(int, default=0)
+    """Worker processes for checking (0: one per core)."""
+    memory_mb = c.Type(int, default=2048)
+    """Memory cap of each worker process."""
+    mathjax = c.Type(str, default="bundled")
+    """'bundled' (served from the site, offline) or the URL of tex-chtml.js on a CDN."""
+
+
+class _WarningCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyped-call]
+    def __init__(self) -> None:
+        self.command = "build"
+        self.pages: list[Page] = []
+        self.checked: Checked | None = None
+        self.staging: Path | None = None
+        self.final_site: Path | None = None
+        self.warnings = _WarningCounter()
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def options(self, config: MkDocsConfig) -> Options:
+        root = Path(config.config_file_path or ".").resolve().parent
+        cfg = self.config
+        # `derivations serve --timeout` reaches the plugin through the environment.
+        timeout = float(os.environ.get("DERIVATIONS_TIMEOUT", cfg.timeout))
+        settings = CheckSettings(timeout=timeout, jobs=cfg.jobs, memory_mb=cfg.memory_mb)
+        cache = (root / cfg.cache_dir) if cfg.cache_dir else None
+        return Options(root, root / cfg.content_dir, root / cfg.templates_dir, cache, settings)
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        options = self.options(config)
+        config.watch.extend([str(options.content_dir), str(options.templates_dir)])
+        config.extra_css.append(assets.STYLESHEET)
+        config.extra_javascript.append(assets.CONFIG_JS)
+        config.extra_javascript.append(assets.mathjax_script(self.config.mathjax))
+        # Check before MkDocs cleans the site folder: a false claim must change nothing.
+        checked = load_and_check(options)
+        for diagnostic in checked.diagnostics:
+            (log.error if diagnostic.severity == "error" else log.warning)(diagnostic.format())
+        if not checked.ok:
+            raise PluginError(summary(checked.diagnostics))
+        self.checked = checked
+        self.pages = render_pages(checked, options.templates_dir)
+        if config.nav is None:
+            config.nav = navigation(self.pages, Path(config.docs_dir))
+        if self.command in ("build", "gh-deploy"):
+            self.final_site = Path(config.site_dir)
+            self.staging = sitedir.make_staging(self.final_site)
+            config.site_dir = str(self.staging)
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for page in self.pages:
+            if files.get_file_from_path(page.path) is not None:
+                raise PluginError(
+                    f"{page.path} is generated from content/; remove it from {config.docs_dir}"
+                )
+            files.append(File.generated(config, page.path, content=page.markdown))
+        static = assets.own_assets()
+        if self.config.mathjax == "bundled":
+            static += assets.mathjax_assets()
+        for asset in static:
+            files.append(File.generated(config, asset.dest, abs_src_path=str(asset.source)))
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.staging is None or self.final_site is None:
+            return
+        if config.strict and self.warnings.count:
+            sitedir.discard(self.staging)  # MkDocs aborts next; the old site stays
+            self.staging = None
+            return
+        sitedir.publish(self.staging, self.final_site)
+        config.site_dir = str(self.final_site)
+        self.staging = None
+        log.info(f"Site published to {self.final_site}")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.staging is not None:
+            sitedir.discard(self.staging)
+            self.staging = None
+
+
+def navigation(pages: list[Page], docs_dir: Path) -> list[Any]:
+    """Landing page, derivations (grouped by section where given), then hand-written docs."""
+    nav: list[Any] = []
+    groups: dict[str, list[Any]] = {}
+    for page in pages:
+        entry = {page.title: page.path}
+        if page.section:
+            if page.section not in groups:
+                groups[page.section] = []
+                nav.append({page.section: groups[page.section]})
+            groups[page.section].append(entry)
+        else:
+            nav.append(entry)
+    extra = (
+        sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+        if docs_dir.is_dir()
+        else []
+    )
+    nav.extend(extra)
+    return nav

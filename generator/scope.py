@@ -1,0 +1,125 @@
+"""What names a derivation declares, as both parsers need to know them.
+
+A scope is plain data (no SymPy): symbols with their domains, functions with
+their parameters, and which symbols are *dependent* (have a definition).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+GREEK = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "varepsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "vartheta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "pi",
+    "rho",
+    "varrho",
+    "sigma",
+    "tau",
+    "upsilon",
+    "phi",
+    "varphi",
+    "chi",
+    "psi",
+    "omega",
+    "Gamma",
+    "Delta",
+    "Theta",
+    "Lambda",
+    "Xi",
+    "Pi",
+    "Sigma",
+    "Upsilon",
+    "Phi",
+    "Psi",
+    "Omega",
+]
+
+# Built-in functions: canonical name → (min arguments, max arguments).
+BUILTIN_FUNCTIONS: Mapping[str, tuple[int, int]] = {
+    "exp": (1, 1),
+    "log": (1, 1),
+    "sqrt": (1, 1),
+    "sin": (1, 1),
+    "cos": (1, 1),
+    "tan": (1, 1),
+    "sinh": (1, 1),
+    "cosh": (1, 1),
+    "tanh": (1, 1),
+    "Abs": (1, 1),
+    "sign": (1, 1),
+    "Heaviside": (1, 1),
+    "Max": (2, 8),
+    "Min": (2, 8),
+    "factorial": (1, 1),
+    "KroneckerDelta": (2, 2),
+}
+
+# Spellings an author may use in expressions for a built-in.
+FUNCTION_ALIASES: Mapping[str, str] = {
+    "ln": "log",
+    "abs": "Abs",
+    "max": "Max",
+    "min": "Min",
+    "delta": "KroneckerDelta",
+}
+
+CONSTANTS: Mapping[str, str] = {"pi": "pi", "E": "E", "e": "E", "oo": "oo", "inf": "oo"}
+
+
+def default_tex(name: str) -> str:
+    """How a declared name is written in TeX when the author gives no ``tex``."""
+    if name in GREEK:
+        return "\\" + name
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolInfo:
+    name: str
+    tex: str
+    domain: str = "real"
+    indexed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionInfo:
+    name: str
+    tex: str
+    params: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Names visible in one derivation."""
+
+    symbols: Mapping[str, SymbolInfo] = field(default_factory=dict)
+    functions: Mapping[str, FunctionInfo] = field(default_factory=dict)
+    dependents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Symbols that have a definition, with the definition's parameters (``a`` → ``("z",)``)."""
+
+    def is_symbol(self, name: str) -> bool:
+        return name in self.symbols
+
+    def is_indexed(self, name: str) -> bool:
+        info = self.symbols.get(name)
+        return bool(info and info.indexed)
+
+    def constant_shadowed(self, name: str) -> bool:
+        """A declared symbol named like a constant (``e``, ``pi``) wins over the constant."""
+        return name in self.symbols
