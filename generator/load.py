@@ -629,7 +629,7 @@ class _Resolver:
                 self.errors.source((*path, "notation"), exc)
             anchor = self.anchor(path, item.id, "eq")
             display = Display(
-                "notation", item.notation, self.errors.doc.position((*path, "notation")), anchor
+                "notation", item.notation, self.row_position((*path, "notation"), 0), anchor
             )
             display.reason, display.note = item.reason, item.note
             return Block("display", display=display)
@@ -645,7 +645,7 @@ class _Resolver:
         anchor = self.anchor(path, item.id, "def")
         tex_path = (*path, "tex")
         display = Display(
-            "definition", item.tex, self.errors.doc.position(tex_path), anchor, note=item.note
+            "definition", item.tex, self.row_position(tex_path, 0), anchor, note=item.note
         )
         chain = self.chain(tex_path, item.tex, definition=item)
         if chain is None:
@@ -687,7 +687,7 @@ class _Resolver:
         expect: str = "true",
     ) -> Display:
         anchor = self.anchor(path[:-1] if path[-1] != "result" else path, given_id, "eq")
-        display = Display("chain", tex, self.errors.doc.position(path), anchor, note=note)
+        display = Display("chain", tex, self.row_position(path, 0), anchor, note=note)
         display.givens_tex = tuple(given)
         chain = self.chain(path, tex)
         givens = self.givens((*path[:-1], "given"), given)

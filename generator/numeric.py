@@ -109,5 +109,5 @@ def counterexample(
 ) -> Counterexample:
     shown = dict(extra or {})
     for var, value in sorted(point.items(), key=lambda kv: str(kv[0])):
-        shown[str(var)] = format_number(value)
+        shown[str(var).replace("__", "_")] = format_number(value)
     return Counterexample(shown, left.show(), right.show())

@@ -1,0 +1,96 @@
+"""The checker decides every kind of claim, on every kind of domain, with the real SymPy.
+
+Fixtures name what must be concluded through each display's id prefix (see the
+header of tests/fixtures/claims/scalar.yaml), so a right claim and its wrong twin
+sit side by side.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from generator import verdicts as V
+from generator.check import Settings, run_check
+from generator.expr import parse_expression
+from generator.verdicts import weakest
+
+from .helpers import load_fixture, verdicts
+
+EXPECTED = {
+    "true": {V.PROVEN},
+    "pass": {V.PROVEN, V.NUMERIC},
+    "false": {V.FALSE},
+    "refuted": {V.REFUTED},
+    "holds": {V.HOLDS_UNEXPECTEDLY},
+}
+
+
+def _cases(fixture: str) -> list[pytest.param]:
+    source = load_fixture(fixture)
+    return [
+        pytest.param(source, display, id=display.anchor)
+        for display in source.displays
+        if display.anchor.split("-")[0] in EXPECTED
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "display"), _cases("claims/scalar.yaml") + _cases("claims/softmax.yaml")
+)
+def test_claim_verdict(source, display):
+    found = verdicts(source, display)
+    status = weakest([v.status for v in found])
+    expected = EXPECTED[display.anchor.split("-")[0]]
+    assert status in expected, [(v.status, v.method, v.detail) for v in found]
+    if status in (V.FALSE, V.REFUTED):
+        failing = next(v for v in found if v.status == status)
+        assert failing.counterexample is not None
+        assert failing.counterexample.point or "every point" in failing.counterexample.describe()
+
+
+def test_trap_counterexample_names_the_undefined_point():
+    source = load_fixture("claims/scalar.yaml")
+    display = next(d for d in source.displays if d.anchor == "false-trap-real")
+    (verdict,) = verdicts(source, display)
+    assert verdict.counterexample is not None
+    assert verdict.counterexample.point == {"x": "1"}
+    assert verdict.counterexample.left == "undefined"
+    assert verdict.counterexample.right == "2"
+
+
+def test_refuted_sum_reports_a_small_integer_counterexample():
+    source = load_fixture("claims/scalar.yaml")
+    display = next(d for d in source.displays if d.anchor == "refuted-sum-k-squared")
+    (verdict,) = verdicts(source, display)
+    assert verdict.status == V.REFUTED
+    ce = verdict.counterexample
+    assert ce is not None and set(ce.point) == {"n"}
+    n = int(ce.point["n"])
+    assert int(ce.left) == n * (n + 1) * (2 * n + 1) // 6
+    assert int(ce.right) == n * (n + 1) // 2
+    assert ce.left != ce.right
+
+
+def test_vector_claims_say_which_sizes_were_checked():
+    source = load_fixture("claims/softmax.yaml")
+    display = next(d for d in source.displays if d.anchor == "true-jacobian")
+    (verdict,) = verdicts(source, display)
+    assert verdict.status == V.PROVEN
+    assert "N = 2…6" in verdict.method
+
+
+def test_slow_symbolic_work_is_interrupted_within_the_limit():
+    """(x+1)^1000 (x-1)^1000 = (x^2-1)^1000 is true but costly to expand: the symbolic phase
+    must be cut off by the deadline, leaving a numeric verdict or a timeout, never a hang."""
+    source = load_fixture("claims/scalar.yaml")
+    scope = source.scope
+    left = parse_expression("(x + 1)**1000 * (x - 1)**1000", scope)
+    right = parse_expression("(x**2 - 1)**1000", scope)
+    payload = {**source.displays[0].checks[0].payload(), "left": left.key(), "right": right.key()}
+    started = time.monotonic()
+    verdict = run_check(source.context, payload, Settings(timeout=1.0))
+    elapsed = time.monotonic() - started
+    assert verdict.status in (V.NUMERIC, V.TIMEOUT), verdict
+    assert elapsed < 1.5

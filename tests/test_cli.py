@@ -1,0 +1,66 @@
+"""The `derivations` command: check (text and JSON), exit codes, messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .helpers import ROOT, copy_project, run_cli
+
+
+def test_check_json_reports_every_equation_with_its_position_and_verdict() -> None:
+    result = run_cli("check", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    equations = report["equations"]
+    assert equations, "content/ has equations"
+    text = (ROOT / "content" / "sigmoid-logistic.yaml").read_text(encoding="utf-8").splitlines()
+    for eq in equations:
+        assert {
+            "file",
+            "line",
+            "column",
+            "kind",
+            "claim",
+            "verdict",
+            "method",
+            "seconds",
+        } <= eq.keys()
+        assert eq["verdict"] in {"proven", "numeric", "refuted", "notation", "definition"}
+        if eq["file"] == "content/sigmoid-logistic.yaml":
+            # the reported position is where the TeX starts in the file
+            assert text[eq["line"] - 1][eq["column"] - 1 :].startswith(
+                eq["claim"][:20].split("\n")[0][:10]
+            )
+    sigmoid = next(d for d in report["derivations"] if d["file"] == "content/sigmoid-logistic.yaml")
+    assert "Symbol('z'" in sigmoid["definitions"]["a"]
+    assert sigmoid["result"]["left"].startswith("Derivative(")
+
+
+def test_check_fails_with_a_compiler_style_message(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    source = project / "content" / "sigmoid-logistic.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(
+        text.replace(
+            "\\frac{\\partial a}{\\partial z} = a (1 - a)",
+            "\\frac{\\partial a}{\\partial z} = a (1 + a)",
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli("check", "--root", str(project))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    head = next(line for line in lines if ": error: " in line)
+    file, line, column, *_ = head.split(":")
+    assert file == "content/sigmoid-logistic.yaml"
+    assert "a (1 + a)" in source.read_text(encoding="utf-8").splitlines()[int(line) - 1]
+    assert int(column) > 1
+    assert "1 error in 1 file" in result.stderr
+
+
+def test_help_lists_the_commands() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("build", "serve", "check", "render"):
+        assert command in result.stdout

@@ -1,0 +1,99 @@
+"""The real MkDocs builds the real site; a false claim stops it and changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from .helpers import copy_project, run_cli, run_mkdocs
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    result = run_mkdocs("build", "--strict", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+def test_plain_mkdocs_build_produces_the_derivation_page(built: Path) -> None:
+    page = built / "site" / "sigmoid-logistic" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    displays = html.count('<div class="dv-eq ')
+    assert displays >= 19
+    # every display is arithmatex markup (\[ … \]) with a computed verdict marker
+    assert html.count('<div class="arithmatex">\\[') >= displays
+    assert html.count('class="dv-verdict dv-verdict--') == displays
+    assert 'title="checked by SymPy: proven' in html
+    assert "\\frac{\\partial L}{\\partial z} = a - y" in html
+
+
+def test_no_generated_markdown_is_written_into_the_sources(built: Path) -> None:
+    assert sorted(p.name for p in (built / "content").iterdir()) == sorted(
+        p.name for p in (Path(__file__).parent.parent / "content").iterdir()
+    )
+    assert not list((built / "docs").glob("sigmoid*"))
+
+
+def test_mathjax_is_bundled_into_the_site(built: Path) -> None:
+    assert (built / "site" / "assets" / "mathjax" / "tex-chtml.js").stat().st_size > 500_000
+    assert list(
+        (built / "site" / "assets" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob(
+            "*.woff"
+        )
+    )
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_false_claim_fails_the_build_at_its_line_and_keeps_the_old_site(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    first = run_cli("build", "--root", str(project))
+    assert first.returncode == 0, first.stderr
+    before = _tree_digest(project / "site")
+
+    source = project / "content" / "sigmoid-logistic.yaml"
+    text = source.read_text(encoding="utf-8")
+    needle = "result: \\frac{\\partial L}{\\partial z} = a - y"
+    line = text[: text.index(needle)].count("\n") + 1
+    source.write_text(text.replace(needle, needle.replace("a - y", "a + y")), encoding="utf-8")
+
+    second = run_cli("build", "--root", str(project))
+    assert second.returncode != 0
+    assert f"content/sigmoid-logistic.yaml:{line}:" in second.stderr
+    assert "counterexample" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert _tree_digest(project / "site") == before
+    assert not list(project.glob(".site-staging-*"))
+
+
+def test_render_writes_markdown_that_plain_mkdocs_builds(tmp_path: Path) -> None:
+    out = tmp_path / "pages"
+    result = run_cli("render", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    page = (out / "sigmoid-logistic.md").read_text(encoding="utf-8")
+    tokens = MarkdownIt("commonmark").parse(page)
+    assert any(t.type == "html_block" and "dv-eq" in t.content for t in tokens)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: plain\ndocs_dir: pages\nmarkdown_extensions:\n  - md_in_html\n"
+        "  - admonition\n  - pymdownx.arithmatex:\n      generic: true\n",
+        encoding="utf-8",
+    )
+    built = run_mkdocs("build", "--strict", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert '<div class="arithmatex">' in (
+        tmp_path / "site" / "sigmoid-logistic" / "index.html"
+    ).read_text(encoding="utf-8")
