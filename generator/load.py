@@ -406,9 +406,17 @@ class _Resolver:
             "size": self.model.size,
         }
         result = None
-        if self.model.result:
+        stated = self.model.result
+        if isinstance(stated, str):
+            result = self.equation(("result",), stated, "result-equation", None, (), None)
+        elif stated is not None:
             result = self.equation(
-                ("result",), self.model.result, "result-equation", None, (), None
+                ("result", "equation"),
+                stated.equation,
+                stated.id or "result-equation",
+                stated.note,
+                stated.given,
+                stated.wrt,
             )
         blocks = [self.block(("body", k), item) for k, item in enumerate(self.model.body)]
         if self.model.summary:
@@ -686,7 +694,7 @@ class _Resolver:
         wrt: str | None,
         expect: str = "true",
     ) -> Display:
-        anchor = self.anchor(path[:-1] if path[-1] != "result" else path, given_id, "eq")
+        anchor = self.anchor(path if path == ("result",) else path[:-1], given_id, "eq")
         display = Display("chain", tex, self.row_position(path, 0), anchor, note=note)
         display.givens_tex = tuple(given)
         chain = self.chain(path, tex)

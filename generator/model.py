@@ -231,9 +231,12 @@ class Derivation(_Strict):
         description="The symbol for the length of indexed vectors (checked for sizes 2…6).",
         examples=["N"],
     )
-    result: TeX | None = Field(
+    result: TeX | EquationBlock | None = Field(
         default=None,
-        description="The result, stated at the top of the page; checked like an equation.",
+        description=(
+            "The result, stated at the top of the page and checked like an equation: a TeX string, "
+            "or a mapping with `equation` and `given` when the result needs assumptions."
+        ),
         examples=["\\frac{\\partial L}{\\partial z} = a - y"],
     )
     body: list[Block] = Field(

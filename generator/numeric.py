@@ -59,6 +59,9 @@ def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
         if substituted.has(sp.nan, sp.zoo):
             return Value(None, False)
         number = substituted.evalf(digits, maxn=digits * 4)
+        if number.has(sp.Integral, sp.Sum):
+            # evalf cannot do multiple integrals; at a concrete point, doit usually can.
+            number = substituted.doit().evalf(digits, maxn=digits * 4)
     except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
         return Value(None, False)
     if not number.is_number or number.has(sp.nan, sp.zoo, sp.oo, -sp.oo):

@@ -6,9 +6,11 @@ bounded worker pool, so a build where nothing changed never imports SymPy.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .cache import VerdictCache, cache_key
@@ -17,7 +19,25 @@ from .load import CheckSpec, Content, Display, Source, load_content
 from .verdicts import FALSE, HOLDS_UNEXPECTEDLY, LABELS, PASSING, TIMEOUT, Verdict, weakest
 from .workers import Task, WorkerPool, default_processes
 
-CHECKER_VERSION = "1"  # bump when verification semantics change; invalidates the cache
+# The verdict cache is keyed by the checker's own source code: any change to how claims are
+# decided invalidates every cached verdict, with no version number to forget to bump.
+CHECKER_MODULES = (
+    "check.py",
+    "numeric.py",
+    "tosympy.py",
+    "domains.py",
+    "mathast.py",
+    "verdicts.py",
+)
+
+
+@lru_cache(maxsize=1)
+def checker_version() -> str:
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in CHECKER_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +117,7 @@ def check_content(content: Content, options: Options, progress: Progress | None 
     for source in content.sources:
         for display in source.displays:
             for spec in display.checks:
-                key = cache_key(source.context, spec.payload(), settings, CHECKER_VERSION)
+                key = cache_key(source.context, spec.payload(), settings, checker_version())
                 keyed.append((source, display, spec, key))
     stats.checks = len(keyed)
     found: dict[str, Verdict] = {}
@@ -188,7 +208,7 @@ def describe_content(content: Content, options: Options) -> dict[str, Verdict]:
                 right=last.right.key(),
                 wrt=first.wrt.key() if first.wrt is not None else None,
             )
-        key = cache_key(source.context, check, settings, CHECKER_VERSION)
+        key = cache_key(source.context, check, settings, checker_version())
         keys[source.path] = key
         cached = cache.get(key)
         if cached is not None:

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from .load import Display, Source
 from .pipeline import Checked
+from .plaintext import markdown_to_text
 from .verdicts import LABELS, Verdict
 
 INDEX_PAGE = "index.md"
@@ -59,6 +60,7 @@ def environment(templates_dir: Path) -> Environment:
     env.filters["tex_html"] = _tex_in_html
     env.filters["plain"] = plain_markdown_text
     env.filters["yaml"] = _yaml_string
+    env.filters["plain_md"] = markdown_to_text
     return env
 
 
@@ -82,13 +84,15 @@ def _trusted_tex(text: str) -> Markup:
     return Markup(" ".join(text.split()))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
+# Characters that start Markdown (or arithmatex) syntax inside a line. Parentheses are left
+# alone on purpose: a backslash before "(" would open inline math.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|<>~$])")
 
 
 def plain_markdown_text(text: str | None) -> Markup:
     """Plain text safe inside Markdown: HTML-escaped and Markdown syntax backslash-escaped."""
     escaped = str(escape(text or ""))
-    return Markup(_MD_SPECIAL.sub(r"\\\1", escaped).replace("\\&", "&"))
+    return Markup(_MD_SPECIAL.sub(r"\\\1", escaped))
 
 
 def render_pages(checked: Checked, templates_dir: Path) -> list[Page]:
