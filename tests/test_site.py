@@ -24,7 +24,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_plain_mkdocs_build_produces_the_derivation_page(built: Path) -> None:
     page = built / "site" / "sigmoid-logistic" / "index.html"
     html = page.read_text(encoding="utf-8")
-    displays = html.count('<div class="dv-eq ')
+    displays = html.count('<figure class="dv-eq ')
     assert displays >= 19
     # every display is arithmatex markup (\[ … \]) with a computed verdict marker
     assert html.count('<div class="arithmatex">\\[') >= displays

@@ -177,9 +177,15 @@ def test_tex_means_expr(index: int, line: int, entry: dict[str, Any]) -> None:
         )
 
 
+_BLANK = re.compile(r"(?:\s|\\[,;:! ]|\\q?quad(?![A-Za-z]))*")
+
+
 def _row_starts(tex: str) -> list[int]:
-    """Where each row starts: the first non-blank character, and after each top-level '='."""
-    starts = [len(tex) - len(tex.lstrip())]
+    """Where each row starts: its first character that is not white space or TeX spacing.
+
+    Rows are separated by the '=' signs outside braces (``\\sum_{k=1}`` has none).
+    """
+    starts = [_BLANK.match(tex).end()]
     depth = 0
     for k, ch in enumerate(tex):
         escaped = k > 0 and tex[k - 1] == "\\"
@@ -188,8 +194,7 @@ def _row_starts(tex: str) -> list[int]:
         elif ch == "}" and not escaped:
             depth -= 1
         elif ch == "=" and depth == 0:
-            rest = tex[k + 1 :]
-            starts.append(k + 1 + len(rest) - len(rest.lstrip()))
+            starts.append(_BLANK.match(tex, k + 1).end())
     return starts
 
 
