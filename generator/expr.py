@@ -77,7 +77,10 @@ def parse_expression(text: str, scope: Scope, *, bound: frozenset[str] = frozens
     try:
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
-        offset = (len(text) - len(text.lstrip())) + max((exc.offset or 1) - 1, 0)
+        lead = len(text) - len(text.lstrip())
+        # Python reports an unexpected end of input at offset 0: point at the end instead.
+        column = (exc.offset - 1) if exc.offset else len(stripped)
+        offset = lead + min(max(column, 0), len(stripped))
         raise SourceError(f"not a valid expression: {exc.msg}", offset) from None
     except (ValueError, RecursionError, MemoryError):
         raise SourceError("not a valid expression", 0) from None

@@ -22,7 +22,20 @@ from .domains import parse_domain
 from .errors import Diagnostic, Position, SourceError
 from .expr import parse_expression
 from .mathast import Node
-from .model import BLOCK_KINDS, DefineBlock, Derivation, IndexPage, ProseBlock, kind_of
+from .model import (
+    ANCHOR_PATTERN,
+    BLOCK_KINDS,
+    NAME_PATTERN,
+    PLAIN_TEXT_PATTERN,
+    DefineBlock,
+    Derivation,
+    EquationBlock,
+    FunctionDecl,
+    IndexPage,
+    ProseBlock,
+    SymbolDecl,
+    kind_of,
+)
 from .prose import check_prose
 from .scope import FunctionInfo, Scope, SymbolInfo, default_tex
 from .tex import Chain, parse_chain, parse_definition
@@ -31,6 +44,10 @@ from .yamlread import Document, read
 from .yamlread import Path as YPath
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_NAME_IN_MESSAGE = re.compile(
+    r"(?:undeclared symbol|unknown function|undeclared index|parameter|expected parameter)"
+    r" '?\\?([A-Za-z][A-Za-z0-9]*)'?"
+)
 INDEX_FILE = "index.yaml"
 
 
@@ -189,15 +206,33 @@ class _FileErrors:
         self.doc = doc
         self.file = file
         self.items: list[Diagnostic] = []
+        self.broken: set[str] = set()
+        """Names whose declaration was invalid (and already reported)."""
 
     def at(self, position: Position, message: str, *notes: str) -> None:
+        if self.broken and _NAME_IN_MESSAGE.search(message):
+            match = _NAME_IN_MESSAGE.search(message)
+            if match and match.group(1) in self.broken:
+                return  # a use of a name whose declaration was already reported as invalid
         self.items.append(Diagnostic(self.file, position, message, tuple(notes)))
 
     def path(self, path: YPath, message: str, *notes: str, key: bool = False) -> None:
         self.at(self.doc.position(path, key=key), message, *notes)
 
     def source(self, path: YPath, error: SourceError) -> None:
+        if self.broken and self._uses_broken(path):
+            return  # the text uses a name whose declaration was already reported as invalid
         self.at(self.doc.offset_position(path, error.offset), error.message, *error.notes)
+
+    def _uses_broken(self, path: YPath) -> bool:
+        try:
+            text = self.doc.value_text(path)
+        except (KeyError, IndexError, TypeError):
+            return False
+        return any(
+            re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z0-9])", text)
+            for name in self.broken
+        )
 
 
 def load_landing(text: str, file: str) -> tuple[Landing | None, list[Diagnostic]]:
@@ -230,19 +265,30 @@ def load_source(text: str, file: str) -> tuple[Source | None, list[Diagnostic]]:
             Position(1, 1), f"file name {slug!r} must be lowercase letters, digits and hyphens"
         )
     model = _validate_derivation(doc.data, errors)
-    if model is None or doc.problems:
-        return None, errors.items
+    if model is None:
+        return None, _sorted(errors.items)
+    # Keep going after earlier errors: every problem of the file is reported in one run.
     source = _Resolver(model, errors, file, slug).resolve()
-    return (source if not errors.items else None), errors.items
+    return (source if not errors.items else None), _sorted(errors.items)
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.position.line, d.position.column))
 
 
 def _validate_derivation(data: Any, errors: _FileErrors) -> Derivation | None:
+    """Validate the model, item by item where that gives sharper messages.
+
+    Items that fail are reported and left out, and invalid optional keys are dropped, so
+    that the rest of the file is still resolved and checked (all errors in one run).
+    """
     if not isinstance(data, dict):
         errors.path((), "a derivation file is a mapping with title, order, symbols and body")
         return None
+    top = dict(data)
     body = data.get("body")
-    blocks: list[BaseModel] = []
     if isinstance(body, list):
+        blocks: list[BaseModel] = []
         for index, item in enumerate(body):
             kind = kind_of(item)
             if kind is None:
@@ -251,13 +297,78 @@ def _validate_derivation(data: Any, errors: _FileErrors) -> Derivation | None:
             block = _validate(BLOCK_KINDS[kind], item, ("body", index), errors)
             if block is not None:
                 blocks.append(block)
-    top = dict(data)
-    if isinstance(body, list):
-        top["body"] = blocks or [ProseBlock(prose="placeholder")]
-    model = _validate(Derivation, top, (), errors)
-    if not isinstance(model, Derivation) or (isinstance(body, list) and len(blocks) != len(body)):
+        top["body"] = blocks or [ProseBlock(prose="(no valid items)")]
+    result = data.get("result")
+    if isinstance(result, dict):
+        top["result"] = _validate(EquationBlock, result, ("result",), errors)
+    elif result is not None and not isinstance(result, str):
+        errors.path(("result",), "result: expected TeX, or a mapping with equation and given")
+        top.pop("result")
+    return _validate_repairing(top, errors)
+
+
+def _validate_repairing(top: dict[str, Any], errors: _FileErrors) -> Derivation | None:
+    """Validate; on failure drop what failed where the model allows it, and try once more."""
+    try:
+        return Derivation.model_validate(top)
+    except ValidationError as exc:
+        failures = exc.errors(include_url=False)
+    for error in failures:
+        _report_validation(error, Derivation, (), errors)
+    repaired = _drop_failures(top, failures)
+    if repaired is None:
         return None
-    return model
+    errors.broken.update(repaired.pop(_BROKEN))
+    try:
+        return Derivation.model_validate(repaired)
+    except ValidationError:
+        return None
+
+
+def _drop_failures(top: dict[str, Any], failures: list[Any]) -> dict[str, Any] | None:
+    """A copy of ``top`` without what failed, or None if a required top-level key failed.
+
+    An invalid optional key of a declaration falls back to its default; a declaration
+    that cannot be kept is removed, and its name is remembered (``_BROKEN``) so its uses
+    are not reported a second time as undeclared.
+    """
+    repaired = {k: (dict(v) if isinstance(v, dict) else v) for k, v in top.items()}
+    broken: set[str] = set()
+    for error in failures:
+        loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        if not loc:
+            return None
+        head = str(loc[0])
+        field = Derivation.model_fields.get(head)
+        if head in _DECLARATIONS and len(loc) >= 2:
+            container = repaired.get(head)
+            if not isinstance(container, dict) or loc[1] not in container:
+                continue
+            declaration = container[loc[1]]
+            model = _DECLARATIONS[head]
+            key = str(loc[2]) if len(loc) >= 3 else None
+            optional = (
+                key is not None
+                and key in model.model_fields
+                and not model.model_fields[key].is_required()
+            )
+            if isinstance(declaration, dict) and (optional or error["type"] == "extra_forbidden"):
+                container[loc[1]] = {k: v for k, v in declaration.items() if k != key}
+            else:
+                container.pop(loc[1], None)
+                broken.add(str(loc[1]))
+        elif len(loc) == 1 and (
+            error["type"] == "extra_forbidden" or (field and not field.is_required())
+        ):
+            repaired.pop(head, None)
+        else:
+            return None
+    repaired[_BROKEN] = sorted(broken)
+    return repaired
+
+
+_BROKEN = "__broken_declarations__"
+_DECLARATIONS: dict[str, type[BaseModel]] = {"symbols": SymbolDecl, "functions": FunctionDecl}
 
 
 def _block_kind_error(item: Any, path: YPath, errors: _FileErrors) -> None:
@@ -296,9 +407,18 @@ def _validate(model: type[Any], data: Any, path: YPath, errors: _FileErrors) -> 
         return None
 
 
+_PATTERN_MESSAGES = {
+    NAME_PATTERN: "a name is letters and digits starting with a letter, such as z, a2 or sigma",
+    ANCHOR_PATTERN: "an id is lowercase letters, digits and hyphens, such as dl-da",
+    PLAIN_TEXT_PATTERN: "<, > and & are not allowed in plain text (write 'and' for &)",
+}
+
+
 def _report_validation(error: Any, model: type[Any], path: YPath, errors: _FileErrors) -> None:
-    loc = tuple(error["loc"])
+    loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
     full = (*path, *loc)
+    if any(full[: len(bad)] == bad for bad in errors.doc.problem_paths):
+        return  # the YAML reader already reported this value (an alias, a tag …)
     kind = error["type"]
     name = str(loc[-1]) if loc else ""
     if kind == "extra_forbidden":
@@ -307,20 +427,29 @@ def _report_validation(error: Any, model: type[Any], path: YPath, errors: _FileE
         hint = f"; did you mean {close[0]!r}?" if close else ""
         allowed = ", ".join(fields)
         errors.path(full, f"unknown key {name!r}{hint}", f"allowed keys here: {allowed}", key=True)
-    elif kind == "missing":
-        parent = full[:-1]
-        errors.path(parent, f"missing required key {name!r}", *_example_for(model, loc))
-    else:
-        msg = error["msg"]
-        if kind == "string_type" and error.get("input") is None:
-            msg = "a value is required"
-        elif kind in ("string_type",) and isinstance(error.get("input"), dict | list):
-            msg = "expected text, found a " + (
-                "mapping" if isinstance(error["input"], dict) else "list"
-            )
-            if name == "domain":
-                msg += "; quote intervals and sets, such as domain: '[0, 1]'"
-        errors.path(full, f"{name or 'value'}: {msg}", *_example_for(model, loc))
+        return
+    if kind == "missing":
+        errors.path(full[:-1], f"missing required key {name!r}", *_example_for(model, loc))
+        return
+    value = error.get("input")
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        msg = _PATTERN_MESSAGES.get(str(error.get("ctx", {}).get("pattern")), msg)
+    elif kind == "string_type" and value is None:
+        msg = "a value is required"
+    elif kind == "string_type" and isinstance(value, dict | list):
+        msg = "expected text, found a " + ("mapping" if isinstance(value, dict) else "list")
+        if name == "domain":
+            msg += "; quote intervals and sets, such as domain: '[0, 1]'"
+    errors.path(full, f"{name or 'value'}: {msg}", *_example_for(model, loc))
+
+
+_UNION_TAGS = frozenset({"str", "int", "bool", *(m.__name__ for m in BLOCK_KINDS.values())})
+
+
+def _is_union_tag(part: Any) -> bool:
+    """pydantic names the branch of a union in error locations; authors never see those."""
+    return isinstance(part, str) and (part.startswith("constrained-") or part in _UNION_TAGS)
 
 
 def _model_at(model: type[Any], loc: tuple[Any, ...]) -> Any:
@@ -367,6 +496,8 @@ def _example_for(model: type[Any], loc: tuple[Any, ...]) -> tuple[str, ...]:
 
 
 def _yaml_example(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return value if re.match(r"^[\w\\ ()=+\-]+$", value) and ": " not in value else repr(value)
     return str(value).replace("'", "")
@@ -388,8 +519,6 @@ class _Resolver:
 
     def resolve(self) -> Source | None:
         scope = self.scope()
-        if scope is None:
-            return None
         self.scope_ = scope
         functions = self.functions(scope)
         definitions = self.definitions(scope)
@@ -424,47 +553,40 @@ class _Resolver:
         return Source(self.file, self.slug, self.model, scope, context, blocks, result)
 
     # scope -------------------------------------------------------------------------------
-    def scope(self) -> Scope | None:
+    def scope(self) -> Scope:
         symbols: dict[str, SymbolInfo] = {}
-        ok = True
         for name, decl in self.model.symbols.items():
             path: YPath = ("symbols", name)
+            # On a bad declaration, report it and carry on with a stand-in, so that the
+            # symbol's uses are still checked (and not reported as undeclared).
             try:
                 domain = parse_domain(decl.domain)
             except SourceError as exc:
-                self.errors.path(
-                    (*path, "domain"), exc.message, *exc.notes, f"examples: {DOMAIN_EXAMPLES}"
-                )
-                ok = False
-                continue
+                notes = exc.notes or (f"examples: {DOMAIN_EXAMPLES}",)
+                self.errors.path((*path, "domain"), exc.message, *notes)
+                domain = parse_domain("real")
             tex = decl.tex or default_tex(name)
             if decl.tex is None and len(name) > 1 and name not in _greek():
                 tex = "\\mathrm{" + name + "}"
             try:
-                tokens = lint(tex)
+                if len(lint(tex)) <= 1:
+                    raise SourceError("tex is empty")
             except SourceError as exc:
                 self.errors.source((*path, "tex"), exc)
-                ok = False
-                continue
-            if len(tokens) <= 1:
-                self.errors.path((*path, "tex"), "tex is empty")
-                ok = False
+                tex = default_tex(name) if len(name) == 1 else "\\mathrm{" + name + "}"
             if domain.index and self.model.size is None:
                 self.errors.path(
                     (*path, "domain"), "an index symbol needs the derivation's size (add size: N)"
                 )
-                ok = False
             symbols[name] = SymbolInfo(name, tex, decl.domain, decl.indexed)
         if self.model.size is not None:
             size = self.model.size
             if size not in self.model.symbols:
                 self.errors.path(("size",), f"size {size!r} is not a declared symbol")
-                ok = False
-            elif not parse_domain(self.model.symbols[size].domain).integer:
+            elif not _domain_or_real(self.model.symbols[size].domain).integer:
                 self.errors.path(
                     ("symbols", size, "domain"), f"the size {size} must be a positive integer"
                 )
-                ok = False
         functions: dict[str, FunctionInfo] = {}
         for name, fdecl in self.model.functions.items():
             if name in symbols:
@@ -473,14 +595,13 @@ class _Resolver:
                     f"{name!r} is declared both as a symbol and a function",
                     key=True,
                 )
-                ok = False
             for k, param in enumerate(fdecl.params):
                 if param not in self.model.symbols:
                     self.errors.path(
                         ("functions", name, "params", k),
                         f"parameter {param!r} is not a declared symbol",
                     )
-                    ok = False
+                    self.errors.broken.add(param)
             tex = fdecl.tex or default_tex(name)
             if fdecl.tex is None and len(name) > 1 and name not in _greek():
                 tex = "\\operatorname{" + name + "}"
@@ -488,7 +609,6 @@ class _Resolver:
                 lint(tex)
             except SourceError as exc:
                 self.errors.source(("functions", name, "tex"), exc)
-                ok = False
             functions[name] = FunctionInfo(name, tex, tuple(fdecl.params))
         dependents: dict[str, tuple[str, ...]] = {}
         for k, item in enumerate(self.model.body):
@@ -496,7 +616,6 @@ class _Resolver:
                 name = item.define
                 if name in dependents:
                     self.errors.path(("body", k, "define"), f"{name!r} is defined twice")
-                    ok = False
                 if name in symbols:
                     dependents[name] = tuple(item.params)
                 elif name not in functions:
@@ -505,7 +624,6 @@ class _Resolver:
                         f"{name!r} is not declared; add it under 'symbols:' (a dependent symbol) "
                         "or 'functions:'",
                     )
-                    ok = False
         tex_owner: dict[str, str] = {}
         spellings = [(n, i.tex) for n, i in symbols.items()] + [
             (n, f.tex) for n, f in functions.items()
@@ -518,9 +636,8 @@ class _Resolver:
                     f"{name!r} and {other!r} are written the same way ({tex})",
                     key=True,
                 )
-                ok = False
             tex_owner[tex] = name
-        return Scope(symbols, functions, dependents) if ok else None
+        return Scope(symbols, functions, dependents)
 
     def functions(self, scope: Scope) -> list[tuple[str, Node]]:
         out = []
@@ -594,7 +711,7 @@ class _Resolver:
         except SourceError as exc:
             self.errors.source(path, exc)
             hint = "if this display cannot be checked, make it a notation item with a reason"
-            if self.errors.items:
+            if self.errors.items and not _is_lint_or_name_error(exc):
                 last = self.errors.items[-1]
                 self.errors.items[-1] = Diagnostic(
                     last.file, last.position, last.message, (*last.notes, hint)
@@ -651,6 +768,8 @@ class _Resolver:
 
     def define(self, path: YPath, item: Any) -> Display:
         anchor = self.anchor(path, item.id, "def")
+        if item.define not in self.scope_.symbols and item.define not in self.scope_.functions:
+            return Display("definition", item.tex, self.row_position((*path, "tex"), 0), anchor)
         tex_path = (*path, "tex")
         display = Display(
             "definition", item.tex, self.row_position(tex_path, 0), anchor, note=item.note
@@ -752,6 +871,21 @@ class _Resolver:
                 return None
             out.append((chain.rows[0], chain.rows[1]))
         return out
+
+
+def _is_lint_or_name_error(error: SourceError) -> bool:
+    """Errors that marking a display as notation would not fix."""
+    return any(
+        w in error.message
+        for w in ("macro", "undeclared", "not allowed", "never closed", "unmatched")
+    )
+
+
+def _domain_or_real(text: str) -> Any:
+    try:
+        return parse_domain(text)
+    except SourceError:
+        return parse_domain("real")
 
 
 def _row_text(tex: str, chain: Chain, number: int) -> str:

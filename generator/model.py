@@ -37,7 +37,8 @@ Anchor = Annotated[
 TeX = Annotated[str, Field(min_length=1, max_length=4000)]
 # Plain text that MkDocs' own templates insert without escaping (titles, navigation labels):
 # <, > and & are refused outright (write "and" for &).
-PlainText = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^<>&\n]*$")]
+PLAIN_TEXT_PATTERN = r"^[^<>&\n]*$"
+PlainText = Annotated[str, Field(min_length=1, max_length=200, pattern=PLAIN_TEXT_PATTERN)]
 Prose = Annotated[str, Field(min_length=1, max_length=20000)]
 
 

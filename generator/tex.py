@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import SourceError
+from .expr import MAX_EXPONENT, MAX_FACTORIAL, literal_value
 from .mathast import Node, num, sym
-from .scope import GREEK, Scope
+from .scope import BUILTIN_FUNCTIONS, GREEK, Scope
 from .texlex import Token, lint, tokenize
 
 # TeX function macros → built-in function names.
@@ -117,8 +118,8 @@ class _Parser:
 
     # --- top level ---------------------------------------------------------------------
     def chain(self) -> Chain:
+        offsets = [self.peek().offset]
         rows = [self.row()]
-        offsets = [rows[0].offset]
         while self.at("="):
             self.take()
             offsets.append(self.peek().offset)
@@ -176,8 +177,9 @@ class _Parser:
         terms.append(Node("neg", (term,), "", start.offset) if sign else term)
         while self.at("+") or self.at("-"):
             op = self.take()
+            negative = (op.text == "-") != self.sign()  # a - -b is a + b
             term = self.term()
-            terms.append(Node("neg", (term,), "", op.offset) if op.text == "-" else term)
+            terms.append(Node("neg", (term,), "", op.offset) if negative else term)
         return terms[0] if len(terms) == 1 else Node("add", tuple(terms), "", start.offset)
 
     def sign(self) -> bool:
@@ -189,8 +191,13 @@ class _Parser:
 
     def term(self) -> Node:
         start = self.peek()
+        plain_bars = int(start.text == "|")
         factors = [self.factor()]
         while True:
+            if self.at("|") and plain_bars and self.starts_factor():
+                raise self.fail(
+                    "several |…| in one product are ambiguous; write \\left| … \\right|"
+                )
             tok = self.peek()
             if tok.text in ("\\cdot", "\\times"):
                 self.take()
@@ -211,6 +218,7 @@ class _Parser:
                 )
                 factors = [Node("div", (left, denominator), "", start.offset)]
             elif self.starts_factor():
+                plain_bars += int(self.at("|"))
                 factors.append(self.factor())
             else:
                 break
@@ -259,15 +267,35 @@ class _Parser:
         if self.at("^"):
             caret = self.take()
             exponent = self.script()
+            if (
+                exponent.op == "num"
+                and self.peek().kind == "digit"
+                and self.adjacent(caret.offset + 2)
+            ):
+                raise self.fail("x^12 means x^1 times 2 in TeX: write x^{12}", caret)
+            self.bound_power(exponent, caret)
             base = Node("pow", (base, exponent), "", base.offset)
             if self.at("^"):
                 raise self.fail("double superscript: add braces, such as {x^a}^b", caret)
-            base = self.postfix(base)
+            if self.at("!"):
+                raise self.fail("ambiguous factorial after a power: write (x^n)! or x^{n!}")
         return base
+
+    def bound_power(self, exponent: Node, caret: Token) -> None:
+        """Literal exponents are bounded as in expressions (no 10^{10^{10}})."""
+        value = literal_value(exponent)
+        if value is not None and not abs(value) <= MAX_EXPONENT:
+            raise self.fail(
+                f"exponent is too large (literal exponents are limited to ±{MAX_EXPONENT})", caret
+            )
 
     def postfix(self, node: Node) -> Node:
         while self.at("!"):
-            self.take()
+            bang = self.take()
+            if node.op == "num" and float(node.value) > MAX_FACTORIAL:
+                raise self.fail(
+                    f"factorial of a literal above {MAX_FACTORIAL} is not allowed", bang
+                )
             node = Node("fact", (node,), "", node.offset)
         return node
 
@@ -332,18 +360,27 @@ class _Parser:
 
     def number(self) -> Node:
         start = self.peek()
-        digits = []
-        while self.peek().kind == "digit":
+        digits = [self.take().text]
+        end = start.offset + 1
+        while self.adjacent(end) and (self.peek().kind == "digit" or self.decimal_point()):
             digits.append(self.take().text)
-        if self.at(".") and self.peek(1).kind == "digit":
-            digits.append(self.take().text)
-            while self.peek().kind == "digit":
-                digits.append(self.take().text)
+            end += 1
         if len(digits) > 30:
             raise self.fail("number has more than 30 digits", start)
         if self.peek().kind == "digit":
             raise self.fail("two numbers side by side: write \\cdot between them")
         return num("".join(digits), start.offset)
+
+    def adjacent(self, offset: int) -> bool:
+        """The next token starts right at ``offset`` (no space in between)."""
+        return self.peek().offset == offset and self.peek().kind != "end"
+
+    def decimal_point(self) -> bool:
+        return (
+            self.at(".")
+            and self.peek(1).kind == "digit"
+            and self.peek(1).offset == self.peek().offset + 1
+        )
 
     def group(self, close: str) -> Node:
         opener = self.take()
@@ -370,11 +407,13 @@ class _Parser:
 
     def bars(self, closer: str, start: Token | None = None) -> Node:
         opener = start or self.take()
-        if self.abs_depth:
+        plain = closer == "|"
+        if plain and self.abs_depth:
             raise self.fail("nested |…| is ambiguous; use \\left| … \\right|", opener)
-        self.abs_depth += 1
+        saved = self.abs_depth
+        self.abs_depth = 1 if plain else 0  # inside \left| … \right| a plain |…| may open
         node = self.sum()
-        self.abs_depth -= 1
+        self.abs_depth = saved
         if closer == "\\right":
             self.expect("\\right")
         self.expect("|", "'|' closing the absolute value")
@@ -521,13 +560,21 @@ class _Parser:
             params = self.scope.functions[name].params
             if len(args) != len(params):
                 raise self.fail(f"{name} takes {len(params)} argument(s), got {len(args)}", start)
+        elif name in BUILTIN_FUNCTIONS:
+            low, high = BUILTIN_FUNCTIONS[name]
+            if not low <= len(args) <= high:
+                raise self.fail(
+                    f"{start.text} takes {low} to {high} arguments, got {len(args)}", start
+                )
         return Node("call", tuple(args), name, start.offset)
 
     def function_macro(self, name: str) -> Node:
         macro = self.take()
-        if self.at("^") or self.at("_"):
+        if self.at("_"):
+            raise self.fail(f"{macro.text} with a base is not supported: write \\ln(x) / \\ln(2)")
+        if self.at("^"):
             raise self.fail(
-                f"{macro.text} with a script is ambiguous: write ({macro.text} x)^2 or {macro.text}(x^2)"
+                f"{macro.text} with a power is ambiguous: write ({macro.text} x)^2 or {macro.text}(x^2)"
             )
         if self.at("(") or (self.at("\\left") and self.peek(1).text == "("):
             return self.call_args(name, macro)
@@ -707,7 +754,7 @@ class _Parser:
                 raise self.fail(f"the limits name {named} but the differential is d{var}", macro)
         self.differentials.extend(reversed(variables))
         try:
-            body = self.term()
+            body = num("1", self.peek().offset) if self.at_differential() else self.term()
         finally:
             del self.differentials[-len(variables) :]
         for var in variables:
@@ -813,11 +860,14 @@ class _Parser:
                     break
                 continue
             break
-        self.expect("\\end")
+        end = self.expect("\\end")
         self.expect("{")
-        while not self.at("}"):
-            self.take()
-        self.take()
+        closing = ""
+        while not self.at("}") and self.peek().kind != "end":
+            closing += self.take().text
+        self.expect("}")
+        if closing != name:
+            raise self.fail(f"\\begin{{{name}}} is closed by \\end{{{closing}}}", end)
         width = len(rows[0].args)
         if any(len(r.args) != width for r in rows) or width != len(rows):
             raise self.fail("a determinant needs a square matrix", begin)

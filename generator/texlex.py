@@ -208,7 +208,18 @@ def _environment_name(tokens: list[Token], k: int) -> str:
 
 def _check_balance(tokens: list[Token]) -> None:
     stack: list[Token] = []
-    for tok in tokens:
+    environments: list[str] = []
+    for k, tok in enumerate(tokens):
+        if tok.text == "\\begin":
+            environments.append(_environment_name(tokens, k))
+        elif tok.text == "\\end":
+            name = _environment_name(tokens, k)
+            if environments and environments[-1] != name:
+                raise SourceError(
+                    f"\\begin{{{environments[-1]}}} is closed by \\end{{{name}}}", tok.offset
+                )
+            if environments:
+                environments.pop()
         if tok.text == "{" and tok.kind == "char":
             stack.append(tok)
         elif tok.text == "}" and tok.kind == "char":
@@ -230,4 +241,4 @@ def _check_balance(tokens: list[Token]) -> None:
     if stack:
         opener = stack[-1]
         closer = {"{": "'}'", "\\left": "\\right", "\\begin": "\\end"}[opener.text]
-        raise SourceError(f"{opener.text!r} is never closed (expected {closer})", opener.offset)
+        raise SourceError(f"{opener.text} is never closed (expected {closer})", opener.offset)

@@ -31,6 +31,7 @@ from ruamel.yaml.events import (
 from .errors import Position
 
 MAX_SOURCE_BYTES = 512 * 1024
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 Path = tuple[str | int, ...]
 
@@ -62,6 +63,8 @@ class Document:
     values: dict[Path, Position] = field(default_factory=dict)
     scalars: dict[Path, Scalar] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    problem_paths: set[Path] = field(default_factory=set)
+    """Paths whose value was refused by the reader (an alias, a tag …): no second error there."""
 
     def position(self, path: Path, *, key: bool = False) -> Position:
         """The closest known position for ``path`` (walking up until one is known)."""
@@ -108,16 +111,7 @@ def read(text: str) -> Document:
     try:
         events = list(YAML(typ="safe", pure=True).parse(text))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = (exc.problem or exc.context or "invalid YAML").strip()
-        doc.problems.append(
-            Problem(
-                Position(line, col),
-                f"YAML syntax error: {message}",
-                ("if the value is math, quote it: 'x: \\frac{a}{b}' or use a | block",),
-            )
-        )
+        doc.problems.append(_syntax_problem(exc))
         return doc
     except (YAMLError, ValueError, RecursionError) as exc:
         doc.problems.append(Problem(Position(1, 1), f"YAML syntax error: {exc}"))
@@ -131,6 +125,7 @@ class _Builder:
         self.doc = doc
         self.events = events
         self.i = 0
+        self.current: Path = ()
 
     def pos(self, event: Any) -> Position:
         mark = event.start_mark
@@ -159,24 +154,29 @@ class _Builder:
         anchor = getattr(event, "anchor", None)
         if anchor:
             self.problem(event, f"anchors (&{anchor}) are not allowed: write the value out in full")
+            self.doc.problem_paths.add(self.current)
         tag = getattr(event, "tag", None)
         if tag:
-            self.problem(event, f"tags ({tag}) are not allowed: values are read as text")
+            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+            self.problem(event, f"tags ({shown}) are not allowed: values are read as text")
+            self.doc.problem_paths.add(self.current)
 
     def node(self, path: Path) -> Any:
         event = self.events[self.i]
         self.i += 1
+        self.current = path
         if isinstance(event, AliasEvent):
             self.problem(
                 event, f"aliases (*{event.anchor}) are not allowed: write the value out in full"
             )
+            self.doc.problem_paths.add(path)
             return None
         self.screen(event)
         if isinstance(event, ScalarEvent):
             self.doc.scalars[path] = Scalar(
                 event.start_mark.index, event.end_mark.index, event.style
             )
-            if event.style is None and event.value == "":
+            if event.style is None and event.value in _NULLS:
                 return None
             return event.value
         if isinstance(event, SequenceStartEvent):
@@ -214,10 +214,42 @@ class _Builder:
                 self.node((*path, f"{key}#dup"))
                 continue
             self.doc.keys[(*path, key)] = self.pos(key_event)
-            self.doc.values[(*path, key)] = self.pos(self.events[self.i])
+            value_event = self.events[self.i]
+            empty = (
+                isinstance(value_event, ScalarEvent)
+                and value_event.style is None
+                and value_event.value == ""
+            )
+            # An empty value has no position of its own (the parser puts it on the next line).
+            self.doc.values[(*path, key)] = self.pos(key_event if empty else value_event)
             out[key] = self.node((*path, key))
         self.i += 1
         return out
+
+
+_QUOTE_HINT = "if the value is math or contains ': ', quote it ('…') or use a | block"
+
+
+def _syntax_problem(exc: MarkedYAMLError) -> Problem:
+    """A YAML syntax error in words an author can act on, at the place to fix."""
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    mark = exc.problem_mark or exc.context_mark
+    notes: tuple[str, ...]
+    if "end of stream" in problem and "quoted scalar" in context and exc.context_mark is not None:
+        mark = exc.context_mark  # point at the opening quote, not at the end of the file
+        message, notes = "this quoted value is never closed", ("add the closing quote",)
+    elif "mapping values are not allowed" in problem:
+        message, notes = "a ': ' inside a value is read as a new key", (_QUOTE_HINT,)
+    elif "expected <block end>" in problem or "could not find expected ':'" in problem:
+        message = "bad indentation: this line does not line up with the lines around it"
+        notes = ("keys of one mapping start in the same column; list items start with '- '",)
+    elif "found character '\\t'" in problem:
+        message, notes = "tabs are not allowed; use spaces", ()
+    else:
+        message, notes = (problem or context or "invalid YAML"), (_QUOTE_HINT,)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(Position(line, col), f"YAML syntax error: {message}", notes)
 
 
 def _indentation(text: str) -> str:

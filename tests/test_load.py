@@ -208,20 +208,8 @@ STAGED = (
         pytest.param(NAMES_TEX_PROSE, id="names-tex-prose"),
         pytest.param(YAML_LEVEL, id="yaml-level"),
         pytest.param(MODEL_LEVEL, id="model-level"),
-        pytest.param(
-            ACROSS_MODEL_AND_NAMES,
-            id="unknown-key-and-names",
-            # known-bug: any model error (here an unknown top-level key) skips every name, TeX
-            # and prose check of the file.
-            marks=pytest.mark.xfail(strict=True, reason=STAGED),
-        ),
-        pytest.param(
-            ACROSS_SCOPE_AND_NAMES,
-            id="bad-domain-and-names",
-            # known-bug: any declaration error (here the domain of an unused symbol) skips every
-            # expression, TeX and prose check of the file.
-            marks=pytest.mark.xfail(strict=True, reason=STAGED),
-        ),
+        pytest.param(ACROSS_MODEL_AND_NAMES, id="unknown-key-and-names"),
+        pytest.param(ACROSS_SCOPE_AND_NAMES, id="bad-domain-and-names"),
     ],
 )
 def test_three_independent_mistakes_are_reported_in_one_load(
@@ -301,10 +289,6 @@ UNKNOWN_KEY_PLACES = [
         "body:\n",
         "result:\n  equation: \\frac{\\partial u}{\\partial x} = 2 x\n  @@bogus: 1\nbody:\n",
         EquationBlock,
-        # known-bug: see tests/fixtures/bad/result-mapping-unknown-key.yaml
-        pytest.mark.xfail(
-            strict=True, reason="empty allowed-keys list, at the mapping, plus a union error"
-        ),
     ),
 ]
 

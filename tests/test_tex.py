@@ -24,7 +24,6 @@ from ruamel.yaml import YAML
 from generator.domains import parse_domain
 from generator.errors import SourceError
 from generator.expr import parse_expression
-from generator.mathast import Node
 from generator.scope import FunctionInfo, Scope, SymbolInfo, default_tex
 from generator.tex import parse_chain
 from generator.tosympy import Definition, Translator
@@ -94,7 +93,9 @@ def _context(variant: str | None) -> Context:
         name: Definition(
             name,
             info.params,
-            parse_expression(str(functions_spec[name]["expr"]), scope, bound=frozenset(info.params)),
+            parse_expression(
+                str(functions_spec[name]["expr"]), scope, bound=frozenset(info.params)
+            ),
         )
         for name, info in functions.items()
     }
@@ -142,8 +143,7 @@ def _params(section: str) -> list[Any]:
 
 def _canonical(expr: Any) -> Any:
     """Replace the fresh dummies of sums and integrals by named symbols, so equal trees compare equal."""
-    dummies = sorted(expr.atoms(sp.Dummy), key=lambda d: d.dummy_index)
-    mapping = {d: sp.Symbol(f"bound_{d.name}", **d.assumptions0) for d in dummies}
+    mapping = {d: sp.Symbol(f"bound_{d.name}", **d.assumptions0) for d in expr.atoms(sp.Dummy)}
     return expr.xreplace(mapping)
 
 
@@ -152,9 +152,13 @@ def _same(left: Any, right: Any) -> bool:
     if left == right:
         return True
     difference = left - right
-    if sp.simplify(difference) == 0:
-        return True
-    return sp.simplify(difference.doit()) == 0
+    for attempt in (lambda: difference, difference.doit):
+        try:
+            if sp.simplify(attempt()) == 0:
+                return True
+        except Exception:  # SymPy's simplify can itself fail (StopIteration in sum_add)
+            continue
+    return False
 
 
 def _where(line: int, tex: str) -> str:
@@ -199,9 +203,7 @@ def _row_starts(tex: str) -> list[int]:
 
 
 @pytest.mark.parametrize(("index", "line", "entry"), _params("corpus"))
-def test_later_rows_start_after_each_equals(
-    index: int, line: int, entry: dict[str, Any]
-) -> None:
+def test_later_rows_start_after_each_equals(index: int, line: int, entry: dict[str, Any]) -> None:
     """Rows after the first start right after their '=' (the first row: see ``offsets``)."""
     tex = str(entry["tex"])
     try:
@@ -211,14 +213,7 @@ def test_later_rows_start_after_each_equals(
     assert list(chain.offsets[1:]) == _row_starts(tex)[1:], _where(line, tex)
 
 
-def _offsets_params() -> list[Any]:
-    return [
-        pytest.param(*p.values, id=p.id, marks=p.marks)
-        for p in _params("offsets")
-    ]
-
-
-@pytest.mark.parametrize(("index", "line", "entry"), _offsets_params())
+@pytest.mark.parametrize(("index", "line", "entry"), _params("offsets"))
 def test_row_offsets(index: int, line: int, entry: dict[str, Any]) -> None:
     tex = str(entry["tex"])
     expected = [int(o) for o in entry["offsets"]]
@@ -233,7 +228,7 @@ def test_tex_is_rejected(index: int, line: int, entry: dict[str, Any]) -> None:
     context = _context(entry.get("scope"))
     with pytest.raises(SourceError) as caught:
         chain = parse_chain(tex, context.scope)
-        rows = [context.translator.expr(row) for row in chain.rows]
+        rows = [str(context.translator.expr(row))[:80] for row in chain.rows]
         pytest.fail(f"{_where(line, tex)} was accepted as {rows}")
     error = caught.value
     assert str(entry["message"]) in error.message, _where(line, tex)
@@ -289,8 +284,7 @@ def test_corpus_is_large_and_covers_every_construct() -> None:
     assert len(doc["rejected"]) >= 30
     missing = [c for c in _REQUIRED_CONSTRUCTS if not any(c in t for t in texts)]
     assert not missing
-    known = re.compile(r"^\S")
     for section in ("corpus", "rejected", "offsets"):
         for entry in doc[section]:
             bug = entry.get("known_bug")
-            assert bug is None or known.match(str(bug)), entry
+            assert bug is None or (str(bug).strip() and "\n" not in str(bug)), entry
