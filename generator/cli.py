@@ -225,6 +225,48 @@ def render(root: Path, out: Path, timeout: float | None) -> None:
     click.echo(f"wrote {written} files to {out}")
 
 
+@main.command()
+@click.argument("slug")
+@click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True
+)
+def new(slug: str, root: Path) -> None:
+    """Write content/SLUG.yaml: a commented starter derivation that checks as written."""
+    from .scaffold import ScaffoldError, new_derivation
+
+    root = root.resolve()
+    options = _options(root, None, None, False)
+    try:
+        path = new_derivation(slug, options.content_dir, options.templates_dir, root)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    rel = path.relative_to(root).as_posix()
+    click.echo(f"wrote {rel}")
+    click.echo(f"next: edit it, then run  derivations check {rel}  and  make serve")
+
+
+@main.command()
+@click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True
+)
+@click.option(
+    "--check", "check_only", is_flag=True, help="Fail if the committed schemas are stale."
+)
+def schema(root: Path, check_only: bool) -> None:
+    """Write the JSON Schemas for source files (schema/*.json) from the typed model."""
+    from .schema import stale_schemas, write_schemas
+
+    folder = root.resolve() / "schema"
+    if check_only:
+        stale = stale_schemas(folder)
+        if stale:
+            raise click.ClickException(f"stale: {', '.join(stale)}; run `derivations schema`")
+        click.echo("schemas are up to date")
+        return
+    for path in write_schemas(folder):
+        click.echo(f"wrote {path.relative_to(root.resolve()).as_posix()}")
+
+
 def _quiet_logging() -> None:
     """MkDocs' own log format, at INFO, as `mkdocs build` prints it."""
     import logging

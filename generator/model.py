@@ -42,6 +42,22 @@ PlainText = Annotated[str, Field(min_length=1, max_length=200, pattern=PLAIN_TEX
 Prose = Annotated[str, Field(min_length=1, max_length=20000)]
 
 
+def _id_field() -> Any:
+    return Field(
+        default=None,
+        description="Anchor for links to this item (lowercase letters, digits, hyphens); generated if omitted.",
+        examples=["dl-da"],
+    )
+
+
+def _note_field() -> Any:
+    return Field(
+        default=None,
+        description="A remark shown under the display (Markdown, inline math allowed).",
+        examples=["The factor $\\frac{1}{2}$ cancels the exponent."],
+    )
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -88,13 +104,20 @@ class FunctionDecl(_Strict):
     tex: str | None = Field(
         default=None, description="How the function is written in formulas.", examples=["\\sigma"]
     )
-    description: str | None = Field(default=None, examples=["the logistic sigmoid"])
+    description: str | None = Field(
+        default=None,
+        description="What the function is, in a few words.",
+        examples=["the logistic sigmoid"],
+    )
 
 
 class ProseBlock(_Strict):
     """Markdown text with inline math ($…$). No raw HTML."""
 
-    prose: Prose = Field(description="Markdown paragraph(s); inline math between $ signs.")
+    prose: Prose = Field(
+        description="Markdown paragraph(s); inline math between $ signs; no raw HTML.",
+        examples=["By the chain rule, the loss reaches $z$ only through $a$:"],
+    )
 
 
 class StepBlock(_Strict):
@@ -106,7 +129,7 @@ class StepBlock(_Strict):
         description="The step's title (inline math allowed).",
         examples=["Step 1: Solve for $\\frac{\\partial L}{\\partial a}$"],
     )
-    id: Anchor | None = None
+    id: Anchor | None = _id_field()
 
 
 class DefineBlock(_Strict):
@@ -130,8 +153,8 @@ class DefineBlock(_Strict):
         description="The display, starting with the defined name: a(z) = \\sigma(z) = …",
         examples=["a(z) = \\sigma(z) = \\frac{1}{1 + e^{-z}}"],
     )
-    id: Anchor | None = None
-    note: Prose | None = Field(default=None, description="A remark shown under the display.")
+    id: Anchor | None = _id_field()
+    note: Prose | None = _note_field()
 
 
 class EquationBlock(_Strict):
@@ -146,8 +169,8 @@ class EquationBlock(_Strict):
         description="Rows joined by =, as TeX.",
         examples=["\\frac{\\partial L}{\\partial a} = \\frac{-y}{a} + \\frac{1 - y}{1 - a}"],
     )
-    id: Anchor | None = None
-    note: Prose | None = Field(default=None, description="A remark shown under the display.")
+    id: Anchor | None = _id_field()
+    note: Prose | None = _note_field()
     given: list[TeX] = Field(
         default_factory=list,
         description="Equations assumed by this claim (each is used to eliminate one symbol).",
@@ -156,6 +179,7 @@ class EquationBlock(_Strict):
     wrt: Name | None = Field(
         default=None,
         description="Hold this symbol fixed and expand every other definition (default: the derivative's variable).",
+        examples=["a"],
     )
 
 
@@ -169,8 +193,8 @@ class NotationBlock(_Strict):
         description="Why this display is not checked.",
         examples=["a limit symbol on its own states nothing to check"],
     )
-    id: Anchor | None = None
-    note: Prose | None = None
+    id: Anchor | None = _id_field()
+    note: Prose | None = _note_field()
 
 
 class MistakeBlock(_Strict):
@@ -180,9 +204,16 @@ class MistakeBlock(_Strict):
         description="The false claim, as TeX.",
         examples=["\\sum_{k=1}^n k^2 = \\frac{1}{2}n(n+1)"],
     )
-    explanation: Prose = Field(description="Why it is wrong and what is right.")
-    id: Anchor | None = None
-    given: list[TeX] = Field(default_factory=list)
+    explanation: Prose = Field(
+        description="Why it is wrong and what is right (Markdown).",
+        examples=["$\\frac{1}{2}n(n+1)$ is the sum of $k$, not of $k^2$."],
+    )
+    id: Anchor | None = _id_field()
+    given: list[TeX] = Field(
+        default_factory=list,
+        description="Equations assumed by the claim (as for an equation).",
+        examples=[["y_i = 1"]],
+    )
 
 
 Block = ProseBlock | StepBlock | DefineBlock | EquationBlock | NotationBlock | MistakeBlock
@@ -214,19 +245,34 @@ class Derivation(_Strict):
         description="Navigation group, such as an activation family.",
         examples=["Sigmoid"],
     )
-    activation: PlainText | None = Field(default=None, examples=["Sigmoid"])
-    loss: PlainText | None = Field(default=None, examples=["Logistic (binary cross-entropy)"])
+    activation: PlainText | None = Field(
+        default=None,
+        description="The activation function, for the index table.",
+        examples=["Sigmoid"],
+    )
+    loss: PlainText | None = Field(
+        default=None,
+        description="The loss function, for the index table.",
+        examples=["Logistic (binary cross-entropy)"],
+    )
     summary: str | None = Field(
         default=None,
         max_length=500,
         description="One sentence for the index (inline math allowed).",
+        examples=[
+            "Why $\\frac{\\partial L}{\\partial z} = a - y$ for a sigmoid and a logistic loss."
+        ],
     )
     symbols: dict[Name, SymbolDecl] = Field(
         default_factory=dict,
         description="Every symbol the formulas use.",
         examples=[{"z": {"domain": "real"}, "a": {"domain": "(0, 1)"}}],
     )
-    functions: dict[Name, FunctionDecl] = Field(default_factory=dict)
+    functions: dict[Name, FunctionDecl] = Field(
+        default_factory=dict,
+        description="Named functions (abbreviations), such as the sigmoid; always replaced by their body when checking.",
+        examples=[{"sigma": {"params": ["z"], "expr": "1/(1 + exp(-z))"}}],
+    )
     size: Name | None = Field(
         default=None,
         description="The symbol for the length of indexed vectors (checked for sizes 2…6).",
@@ -243,18 +289,34 @@ class Derivation(_Strict):
     body: list[Block] = Field(
         min_length=1,
         description="The page, in order: prose, step, define, equation, notation and mistake items.",
+        examples=[
+            [
+                {"prose": "By the chain rule,"},
+                {"equation": "\\frac{\\partial L}{\\partial z} = a - y"},
+            ]
+        ],
     )
 
 
 class IndexPage(_Strict):
     """The landing page (content/index.yaml): heading, introduction, then the table of contents."""
 
-    title: PlainText = Field(description="Plain-text title (browser tab, navigation, search).")
+    title: PlainText = Field(
+        description="Plain-text title (browser tab, navigation, search).",
+        examples=["Derivations of ∂L/∂z"],
+    )
     heading: str = Field(
-        min_length=1, max_length=300, description="The page heading (inline math allowed)."
+        min_length=1,
+        max_length=300,
+        description="The page heading (inline math allowed).",
+        examples=["Derivations of $\\frac{\\partial L}{\\partial z}$"],
     )
     intro: Prose | None = Field(
-        default=None, description="Markdown shown above the table of contents."
+        default=None,
+        description="Markdown shown above the table of contents.",
+        examples=[
+            "Each page derives $\\frac{\\partial L}{\\partial z}$ for one activation and loss."
+        ],
     )
 
 

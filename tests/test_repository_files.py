@@ -1,0 +1,42 @@
+"""Files that serve contributors and CI: the pre-commit hook and the Pages workflow."""
+
+from __future__ import annotations
+
+from ruamel.yaml import YAML
+
+from .helpers import ROOT
+
+
+def test_pre_commit_hook_checks_changed_sources() -> None:
+    config = YAML(typ="safe").load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    (hook,) = [h for repo in config["repos"] for h in repo["hooks"]]
+    assert hook["entry"] == ".venv/bin/derivations check"
+    assert hook["pass_filenames"] is True
+    assert hook["files"] == r"^content/.*\.yaml$"
+
+
+def test_pages_workflow_builds_with_make_and_deploys() -> None:
+    workflow = YAML(typ="safe").load(
+        (ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
+    )
+    build = workflow["jobs"]["build"]["steps"]
+    assert any(step.get("run") == "make" for step in build)
+    upload = next(
+        step
+        for step in build
+        if str(step.get("uses", "")).startswith("actions/upload-pages-artifact")
+    )
+    assert upload["with"]["path"] == "site"
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert any(
+        str(step.get("uses", "")).startswith("actions/deploy-pages") for step in deploy["steps"]
+    )
+
+
+def test_ci_script_runs_the_readme_commands() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in script
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "\nmake\nmake test\n" in readme
