@@ -47,9 +47,20 @@ class Limits:
     max_depth: int = MAX_DEPTH
 
 
-def normalize(text: str) -> str:
-    """NFKC-normalise, so look-alike characters cannot smuggle a second spelling of a name."""
-    return unicodedata.normalize("NFKC", text)
+def normalize(text: str) -> tuple[str, list[int]]:
+    """NFKC-normalise, so look-alike characters cannot smuggle a second spelling of a name.
+
+    Returns the normalised text and, for each of its characters, the offset of the source
+    character it came from (``⑽`` becomes four characters that all point at one).
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        normal = unicodedata.normalize("NFKC", ch)
+        out.append(normal)
+        origin.extend([index] * len(normal))
+    origin.append(len(text))
+    return "".join(out), origin
 
 
 def parse_expression(text: str, scope: Scope, *, bound: frozenset[str] = frozenset()) -> Node:
@@ -59,7 +70,15 @@ def parse_expression(text: str, scope: Scope, *, bound: frozenset[str] = frozens
     """
     if len(text) > MAX_LENGTH:
         raise SourceError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
-    text = normalize(text)
+    normalized, origin = normalize(text)
+    try:
+        return _parse_normalized(normalized, scope, bound)
+    except SourceError as exc:
+        exc.offset = origin[min(max(exc.offset, 0), len(origin) - 1)]
+        raise
+
+
+def _parse_normalized(text: str, scope: Scope, bound: frozenset[str]) -> Node:
     for i, ch in enumerate(text):
         if ord(ch) > 127 and not ch.isspace():
             raise SourceError(
@@ -67,6 +86,9 @@ def parse_expression(text: str, scope: Scope, *, bound: frozenset[str] = frozens
                 "write names in ASCII (sigma, not σ)",
                 i,
             )
+    comment = text.find("#")
+    if comment >= 0:
+        raise SourceError("'#' is not allowed: an expression cannot contain a comment", comment)
     # Line breaks inside a YAML block are just spaces; same length keeps offsets exact.
     text = "".join(" " if ch.isspace() else ch for ch in text)
     if text.count("(") > MAX_DEPTH or text.count("[") > MAX_DEPTH:
@@ -239,7 +261,7 @@ class _Translator:
         raise self.fail(n, f"unknown function {n.func.id!r}", _FUNCTIONS)
 
     def _bounds(self, n: ast.AST, what: str) -> tuple[str, list[ast.expr]]:
-        if not (isinstance(n, ast.Tuple) and isinstance(n.elts[0], ast.Name)):
+        if not (isinstance(n, ast.Tuple) and n.elts and isinstance(n.elts[0], ast.Name)):
             raise self.fail(n, f"{what} limits must be a tuple such as (k, 1, n)")
         return n.elts[0].id, n.elts[1:]
 

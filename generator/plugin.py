@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files
 
 from . import assets, sitedir
 from .errors import summary
+from .htmlcheck import unsafe_html
 from .pipeline import Checked, CheckSettings, Options, load_and_check
 from .render import Page, render_pages
 
@@ -107,6 +108,14 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         for asset in static:
             files.append(File.generated(config, asset.dest, abs_src_path=str(asset.source)))
         return files
+
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        problems = unsafe_html(html)
+        if problems:
+            raise PluginError(
+                f"{page.file.src_uri}: the rendered page contains unsafe HTML: {'; '.join(problems[:5])}"
+            )
+        return html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         logging.getLogger("mkdocs").removeHandler(self.warnings)

@@ -34,7 +34,10 @@ class ProseProblem:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "linkify": False})
-    md.use(dollarmath_plugin, allow_space=True, double_inline=True)
+    # Read math exactly as pymdownx.arithmatex (smart_dollar) will when the page is built:
+    # "$x$" is math, "$ x $" and an inline "$$x$$" are not. If the two disagreed, text the
+    # page renders as Markdown would be checked here only as TeX.
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=True, double_inline=False)
     md.validateLink = _accept_every_link  # type: ignore[method-assign]  # judged here instead
     return md
 
@@ -46,6 +49,14 @@ def _accept_every_link(url: str) -> bool:
 def check_prose(text: str, *, inline_only: bool = False) -> list[ProseProblem]:
     """Every problem in ``text``, each at a character offset of ``text``."""
     problems: list[ProseProblem] = []
+    if inline_only:
+        blank = re.search(r"\n[ \t]*\n", text)
+        if blank:
+            problems.append(
+                ProseProblem(
+                    blank.start() + 1, "a blank line is not allowed here: write one paragraph"
+                )
+            )
     lines = text.split("\n")
     starts = [0]
     for line in lines:
@@ -57,6 +68,13 @@ def check_prose(text: str, *, inline_only: bool = False) -> list[ProseProblem]:
     for token in tokens:
         base = starts[token.map[0]] if token.map else 0
         problems.extend(_check_token(token, text, base, inline_only))
+    for offset in _stray_dollars(text)[:1]:
+        problems.append(
+            ProseProblem(
+                offset,
+                "a $ that does not open or close math: write $x$ (no space inside), or \\$ for a dollar sign",
+            )
+        )
     for match in _ENTITY.finditer(text):
         problems.append(
             ProseProblem(
@@ -112,6 +130,21 @@ def _find(text: str, fragment: str, base: int) -> int:
 
 
 _ENTITY = re.compile(r"&[#A-Za-z]")
+# What pymdownx.arithmatex (generic, smart_dollar) takes for math: "$…$" without inner
+# spaces at the ends, and "$$" blocks on lines of their own. Code spans are not math.
+_INLINE_MATH = re.compile(r"(?<!\\)(?:\\\\)*\$(?!\s)(?:\\.|[^\\$])+?(?<!\s)\$")
+_BLOCK_MATH = re.compile(r"^[ \t]*\$\$[ \t]*\n.*?\n[ \t]*\$\$[ \t]*$", re.M | re.S)
+_CODE = re.compile(r"`+[^`]*`+")
+
+
+def _stray_dollars(text: str) -> list[int]:
+    """Offsets of unescaped $ signs that are part of no math: the page would show them raw."""
+    masked = text
+    for pattern in (_CODE, _BLOCK_MATH, _INLINE_MATH):
+        masked = pattern.sub(lambda m: " " * len(m.group()), masked)
+    return [m.start() for m in re.finditer(r"(?<!\\)\$", masked)]
+
+
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 

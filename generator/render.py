@@ -60,7 +60,9 @@ def environment(templates_dir: Path) -> Environment:
     env.filters["tex_html"] = _tex_in_html
     env.filters["plain"] = plain_markdown_text
     env.filters["yaml"] = _yaml_string
-    env.filters["plain_md"] = markdown_to_text
+    env.filters["plain_text"] = markdown_to_text
+    env.filters["plain_md"] = lambda text: plain_markdown_text(markdown_to_text(text))
+    env.filters["attr"] = attribute_text
     return env
 
 
@@ -93,6 +95,18 @@ def plain_markdown_text(text: str | None) -> Markup:
     """Plain text safe inside Markdown: HTML-escaped and Markdown syntax backslash-escaped."""
     escaped = str(escape(text or ""))
     return Markup(_MD_SPECIAL.sub(r"\\\1", escaped))
+
+
+_ATTRIBUTE_ENTITIES = {ch: f"&#{ord(ch)};" for ch in "&<>\"'[]()!*_`\\{}$|~#"}
+
+
+def attribute_text(text: str | None) -> Markup:
+    """Text for an HTML attribute inside a Markdown-processed block.
+
+    Besides the usual HTML escaping, Markdown punctuation becomes character references,
+    so no Markdown syntax inside an attribute (a link, an image) can ever be rendered.
+    """
+    return Markup("".join(_ATTRIBUTE_ENTITIES.get(ch, ch) for ch in text or ""))
 
 
 def render_pages(checked: Checked, templates_dir: Path) -> list[Page]:

@@ -64,14 +64,21 @@ class Chain:
 def parse_chain(tex: str, scope: Scope) -> Chain:
     """Parse a display ``A = B = C`` into its rows."""
     parser = _Parser(lint(tex), scope)
-    return parser.chain()
+    return _bounded(parser.chain)
 
 
 def parse_definition(tex: str, scope: Scope, name: str, params: tuple[str, ...]) -> Chain:
     """Parse ``a(z) = \\sigma(z) = …``: a head naming the defined symbol, then rows."""
     parser = _Parser(lint(tex), scope)
     parser.definition_head(name, params)
-    return parser.chain()
+    return _bounded(parser.chain)
+
+
+def _bounded(parse: Callable[[], Chain]) -> Chain:
+    try:
+        return parse()
+    except RecursionError:  # lint bounds nesting; this is the second fence
+        raise SourceError("the formula nests too deeply to read") from None
 
 
 def parse_math(tex: str, scope: Scope) -> Node:

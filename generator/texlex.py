@@ -151,7 +151,25 @@ def lint(tex: str) -> list[Token]:
     tokens = tokenize(tex)
     _check_macros(tokens)
     _check_balance(tokens)
+    _check_depth(tokens)
     return tokens
+
+
+MAX_DEPTH = 40
+
+
+def _check_depth(tokens: list[Token]) -> None:
+    """Bound nesting, so parsing (and MathJax) never recurses without limit."""
+    depth = 0
+    for tok in tokens:
+        if tok.text in ("{", "(", "[", "\\left", "\\begin") and tok.kind in ("char", "cmd"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise SourceError(
+                    f"formula nests more than {MAX_DEPTH} brackets or groups", tok.offset
+                )
+        elif tok.text in ("}", ")", "]", "\\right", "\\end") and tok.kind in ("char", "cmd"):
+            depth = max(depth - 1, 0)
 
 
 def _blank_line(tex: str) -> int:

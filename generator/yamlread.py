@@ -12,6 +12,7 @@ Built on ruamel.yaml's *event* stream rather than its constructors, so that:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,10 +28,12 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
+from ruamel.yaml.reader import ReaderError
 
 from .errors import Position
 
 MAX_SOURCE_BYTES = 512 * 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 Path = tuple[str | int, ...]
@@ -84,7 +87,10 @@ class Document:
         scalar = self.scalars.get(path)
         if scalar is None:
             return self.position(path)
-        index = _source_index(self.text, scalar, self.value_text(path), offset)
+        raw = self.value_text(path)
+        # The model strips surrounding whitespace; offsets count from the stripped text.
+        offset += len(raw) - len(raw.lstrip())
+        index = _source_index(self.text, scalar, raw, offset)
         return _position_of(self.text, index)
 
     def value_text(self, path: Path) -> str:
@@ -96,7 +102,18 @@ class Document:
 
 def read(text: str) -> Document:
     """Parse YAML text strictly; problems are collected in ``Document.problems``."""
+    text = text.replace("\r\n", "\n")
     doc = Document(None, text)
+    control = _CONTROL.search(text)
+    if control:
+        # A lone CR is a line break to YAML but not to most tools; other control characters
+        # are invisible. Either way, say where it is instead of letting the parser stumble.
+        code = ord(control.group())
+        what = "a carriage return without a line feed" if code == 13 else "a control character"
+        doc.problems.append(
+            Problem(_position_of(text, control.start()), f"{what} (U+{code:04X}) is not allowed")
+        )
+        return doc
     if len(text.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
         doc.problems.append(
             Problem(Position(1, 1), f"file is larger than {MAX_SOURCE_BYTES // 1024} KiB; split it")
@@ -112,6 +129,18 @@ def read(text: str) -> Document:
         events = list(YAML(typ="safe", pure=True).parse(text))
     except MarkedYAMLError as exc:
         doc.problems.append(_syntax_problem(exc))
+        return doc
+    except ReaderError as exc:
+        index = exc.position if isinstance(exc.position, int) else 0
+        code = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+        )
+        doc.problems.append(
+            Problem(
+                _position_of(text, min(index, len(text))),
+                f"character U+{code:04X} is not allowed in YAML",
+            )
+        )
         return doc
     except (YAMLError, ValueError, RecursionError) as exc:
         doc.problems.append(Problem(Position(1, 1), f"YAML syntax error: {exc}"))

@@ -4,9 +4,16 @@
  * - ui/safe filters URLs and styles; autoload, require and newcommand are removed, so the
  *   html extension (\href, \class, \cssId, \style) can never load and content cannot
  *   define macros.
- * - Instant navigation: every page change typesets the new content. The output cache is
- *   deliberately NOT cleared: clearing CHTML's cache drops the font rules of characters
- *   already drawn, and the glyphs then render blank.
+ * - Instant navigation: every page change typesets the new content. CHTML draws each
+ *   character through a CSS rule in its <style id="MJX-CHTML-styles"> and adds the rules
+ *   of characters not seen before to that element's live sheet. Material's instant
+ *   navigation removes the <head> elements the new page does not have, this one included:
+ *   rules added to the detached element are lost, and every character new to the page
+ *   renders blank. So when that stylesheet is gone, the output cache is cleared before
+ *   typesetting: CHTML then builds a complete new stylesheet. Only then: clearing it while
+ *   the sheet is still in place (the usual recipe does so on every page change, the first
+ *   included) replaces it with one that lacks the rules of math already typeset, and those
+ *   glyphs render blank. tests/browser/ checks both.
  */
 (function () {
   "use strict";
@@ -19,6 +26,9 @@
     }
     queue = queue
       .then(function () {
+        if (!document.getElementById("MJX-CHTML-styles")) {
+          mj.startup.output.clearCache(); // the page changed and took our glyph rules along
+        }
         mj.typesetClear();
         mj.texReset();
         return mj.typesetPromise();
