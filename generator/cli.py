@@ -28,8 +28,10 @@ def _options(root: Path, timeout: float | None, jobs: int | None, no_cache: bool
         options.cache_dir = None
     elif config.get("cache_dir"):
         options.cache_dir = root / config["cache_dir"]
+    if timeout is None:
+        timeout = float(os.environ.get("DERIVATIONS_TIMEOUT", config.get("timeout", 10)))
     options.settings = CheckSettings(
-        timeout=float(timeout if timeout is not None else config.get("timeout", 10)),
+        timeout=float(timeout),
         jobs=int(jobs if jobs is not None else config.get("jobs", 0)),
         memory_mb=int(config.get("memory_mb", 2048)),
     )

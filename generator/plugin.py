@@ -85,6 +85,11 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         if not checked.ok:
             raise PluginError(summary(checked.diagnostics))
         self.checked = checked
+        stats = checked.stats
+        log.info(
+            f"{len(checked.content.sources)} derivations, {stats.checks} checks "
+            f"({stats.ran} run, {stats.cached} cached) in {stats.seconds:.2f} s"
+        )
         self.pages = render_pages(checked, options.templates_dir)
         if config.nav is None:
             config.nav = navigation(self.pages, Path(config.docs_dir))

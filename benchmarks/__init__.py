@@ -1,0 +1,1 @@
+"""Speed benchmarks (`make bench`): synthetic corpora built with and without the plugin."""

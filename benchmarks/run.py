@@ -1,0 +1,279 @@
+"""`make bench`: cold, warm and one-file-changed builds against the plain-MkDocs floor.
+
+For corpora of 10, 100 and 1,000 synthetic derivations (benchmarks/corpus.py) it measures,
+on this machine, in one run:
+
+  (a) cold build: empty verdict cache;
+  (b) warm build: nothing changed;
+  (c) one file changed (its declarations, so all of its claims and only those are stale);
+  (d) the floor: plain `mkdocs build` of the Markdown `derivations render` writes, plugin off,
+
+plus peak memory, SymPy checks run, site size per page, and for the 100-file corpus the
+time from saving a YAML edit to the edit being served by `derivations serve`.
+Results go to benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from .corpus import ROOT, write_corpus
+
+RESULTS = Path(__file__).parent / "RESULTS.md"
+_STATS = re.compile(r"(\d+) derivations, (\d+) checks \((\d+) run, (\d+) cached\)")
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    checks_run: int = 0
+    checks: int = 0
+
+
+def _timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[Run, str]:
+    """Run a command in a fresh wrapper so RUSAGE_CHILDREN measures only its process tree."""
+    wrapper = (
+        "import resource, subprocess, sys, time, json\n"
+        "start = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "elapsed = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'rc': done.returncode, 's': elapsed, 'mb': peak, 'out': done.stdout + done.stderr}))\n"
+    )
+    environment = dict(
+        os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1700000000", **(env or {})
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", wrapper, *command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+    data = json.loads(result.stdout)
+    if data["rc"] != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{data['out'][-3000:]}")
+    run = Run(data["s"], data["mb"])
+    match = _STATS.search(data["out"])
+    if match:
+        run.checks, run.checks_run = int(match.group(2)), int(match.group(3))
+    return run, data["out"]
+
+
+def _derivations(*args: str) -> list[str]:
+    return [sys.executable, "-m", "generator.cli", *args]
+
+
+def _floor_config(project: Path, pages: Path) -> Path:
+    """mkdocs.yml for the rendered pages: same theme, extensions, nav and assets; no plugin."""
+    from generator.assets import CONFIG_JS, STYLESHEET, mathjax_script
+    from generator.plugin import navigation
+    from generator.render import Page
+
+    config = YAML(typ="safe").load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["plugins"] = ["search"]
+    config["docs_dir"] = str(pages)
+    config["site_dir"] = str(project / "floor-site")
+    config["extra_css"] = [STYLESHEET]
+    config["extra_javascript"] = [CONFIG_JS, mathjax_script("bundled")]
+    titles = json.loads((pages / ".nav.json").read_text(encoding="utf-8"))
+    config["nav"] = navigation([Page(p, t, "", s) for p, t, s in titles], pages / "_no_docs")
+    config["nav"] += sorted(p.name for p in (ROOT / "docs").glob("*.md"))
+    path = project / "floor.yml"
+    YAML(typ="safe").dump(config, path)
+    return path
+
+
+def _pages_nav(project: Path, pages: Path) -> None:
+    """Remember each page's title and section for the floor's navigation."""
+    from generator.pipeline import Options, load_and_check
+    from generator.render import render_pages
+
+    options = Options.at(project)
+    checked = load_and_check(options)
+    rendered = render_pages(checked, options.templates_dir)
+    (pages / ".nav.json").write_text(
+        json.dumps([[p.path, p.title, p.section] for p in rendered]), encoding="utf-8"
+    )
+
+
+def _site_size(site: Path) -> tuple[float, int]:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    pages = sum(1 for p in files if p.name == "index.html")
+    return sum(p.stat().st_size for p in files) / 1e6, pages
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve_latency(project: Path) -> float:
+    """Seconds from saving a YAML edit to `derivations serve` serving the edited page."""
+    port = _free_port()
+    first = sorted((project / "content").glob("*.yaml"))[0]
+    url = f"http://127.0.0.1:{port}/{first.stem}/"
+    server = subprocess.Popen(
+        _derivations("serve", "--root", str(project), "-a", f"127.0.0.1:{port}"),
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+    )
+    try:
+        _wait(url, "synthetic benchmark page", 600)
+        time.sleep(2)  # let the watcher settle
+        text = first.read_text(encoding="utf-8")
+        first.write_text(
+            text.replace("A synthetic benchmark page", "An edited benchmark page"), encoding="utf-8"
+        )
+        start = time.perf_counter()
+        _wait(url, "An edited benchmark page", 120)
+        return time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        first.write_text(text, encoding="utf-8")
+
+
+def _wait(url: str, needle: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if needle in response.read().decode("utf-8"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{needle!r} not served at {url}")
+
+
+def bench(count: int, workdir: Path, serve: bool) -> dict[str, object]:
+    project = workdir / f"corpus-{count}"
+    write_corpus(project, count)
+    cold, _ = _timed(_derivations("build", "--root", str(project)), project)
+    warm, _ = _timed(_derivations("build", "--root", str(project)), project)
+    changed_file = sorted((project / "content").glob("*.yaml"))[0]
+    text = changed_file.read_text(encoding="utf-8")
+    # A new domain text for L changes the file's declarations: every claim of this file is
+    # stale (the cache key includes the declarations), and nothing else is.
+    changed_file.write_text(
+        text.replace("L: {domain: real}", "L: {domain: '(-oo, oo)'}", 1), encoding="utf-8"
+    )
+    one, _ = _timed(_derivations("build", "--root", str(project)), project)
+    pages = project / "pages"
+    _timed(_derivations("render", "--root", str(project), "--out", str(pages)), project)
+    _pages_nav(project, pages)
+    floor, _ = _timed(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(_floor_config(project, pages))],
+        project,
+    )
+    size_mb, page_count = _site_size(project / "site")
+    from generator.load import load_source
+
+    source, _ = load_source(changed_file.read_text(encoding="utf-8"), "content/x.yaml")
+    file_checks = sum(len(d.checks) for d in source.displays) if source else -1
+    result: dict[str, object] = {
+        "files": count,
+        "cold": cold,
+        "warm": warm,
+        "one": one,
+        "floor": floor,
+        "file_checks": file_checks,
+        "size_mb": size_mb,
+        "pages": page_count,
+    }
+    if serve:
+        result["serve"] = _serve_latency(project)
+    return result
+
+
+def _ratio(run: Run, floor: Run) -> str:
+    return f"{run.seconds:.2f} s ({run.seconds / floor.seconds:.2f}×)"
+
+
+def write_results(rows: list[dict[str, object]], notes: str) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` on {time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores, "
+        f"{platform.machine()}, Python {platform.python_version()}, MkDocs {version('mkdocs')}, "
+        f"Material {version('mkdocs-material')}, SymPy {version('sympy')}.",
+        "",
+        "Times are wall-clock seconds for one `derivations build` (check + render + MkDocs) and,",
+        "in brackets, the ratio to the floor: a plain `mkdocs build` (plugin off, same theme,",
+        "extensions and navigation) of the Markdown that `derivations render` writes. Peak memory",
+        "is the largest resident set of any process of the build (main process or a check worker).",
+        "",
+        "| files | floor | cold (empty cache) | warm (no change) | one file changed | checks run: cold / warm / changed (that file has) | peak MB cold / warm | site size per page |",
+        "| ---: | ---: | ---: | ---: | ---: | :---: | :---: | ---: |",
+    ]
+    for row in rows:
+        floor, cold, warm, one = (row[k] for k in ("floor", "cold", "warm", "one"))
+        assert (
+            isinstance(floor, Run)
+            and isinstance(cold, Run)
+            and isinstance(warm, Run)
+            and isinstance(one, Run)
+        )
+        lines.append(
+            f"| {row['files']} | {floor.seconds:.2f} s | {_ratio(cold, floor)} | {_ratio(warm, floor)} | "
+            f"{_ratio(one, floor)} | {cold.checks_run} / {warm.checks_run} / {one.checks_run} ({row['file_checks']}) | "
+            f"{cold.peak_mb:.0f} / {warm.peak_mb:.0f} | {float(row['size_mb']) * 1000 / max(int(row['pages']), 1):.0f} kB |"  # type: ignore[arg-type]
+        )
+    serve = [row for row in rows if "serve" in row]
+    if serve:
+        lines += [
+            "",
+            "Live reload: saving a YAML edit in the "
+            + ", ".join(
+                f"{r['files']}-file corpus showed it after {float(r['serve']):.2f} s" for r in serve
+            )  # type: ignore[arg-type]
+            + " (`derivations serve`, measured from the write to the first response containing the edit).",
+        ]
+    lines += ["", notes.strip(), ""]
+    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10,100,1000")
+    args = parser.parse_args()
+    notes_file = Path(__file__).parent / "NOTES.md"
+    notes = notes_file.read_text(encoding="utf-8") if notes_file.exists() else ""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="derivations-bench-") as tmp:
+        for count in (int(s) for s in args.sizes.split(",")):
+            print(f"benchmarking {count} files …", flush=True)
+            row = bench(count, Path(tmp), serve=count == 100)
+            rows.append(row)
+            print({k: (v.seconds if isinstance(v, Run) else v) for k, v in row.items()}, flush=True)
+    write_results(rows, notes)
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    shutil.rmtree(Path(tempfile.gettempdir()) / "derivations-bench-cache", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
