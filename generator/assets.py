@@ -13,6 +13,7 @@ from pathlib import Path
 MATHJAX_DEST = "assets/mathjax"
 CONFIG_JS = "assets/derivations/mathjax-config.js"
 STYLESHEET = "assets/derivations/derivations.css"
+COPY_JS = "assets/derivations/copy-tex.js"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ def own_assets() -> list[Asset]:
     return [
         Asset(CONFIG_JS, here / "mathjax-config.js"),
         Asset(STYLESHEET, here / "derivations.css"),
+        Asset(COPY_JS, here / "copy-tex.js"),
     ]
 
 

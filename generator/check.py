@@ -36,7 +36,7 @@ import sympy as sp
 from . import verdicts as V
 from .domains import Domain, parse_domain
 from .mathast import Node, from_key
-from .numeric import Value, agree, counterexample, evaluate, points
+from .numeric import Value, agree, counterexample, evaluate, points, reliable
 from .tosympy import Definition, Translator
 from .verdicts import Verdict
 
@@ -179,6 +179,10 @@ def _dispatch(
     op = check["op"]
     if op == "describe":
         return _describe(context, check)
+    if op == "artifacts":
+        from .artifacts import build_artifacts  # imports matplotlib: only when drawing
+
+        return build_artifacts(context, check, rng)
     left, right = from_key(check["left"]), from_key(check["right"])
     wrt = from_key(check["wrt"]) if check.get("wrt") else None
     givens = [(from_key(a), from_key(b)) for a, b in check.get("givens", [])]
@@ -292,7 +296,7 @@ def _compare_scalar(
     method = None
     try:
         with deadline.phase(0.7):
-            method = _symbolic_zero(a - b)
+            method = _symbolic_zero(a - b, domains)
             if method is None:
                 method = _per_value_zero(a, b, domains)
     except CheckTimeout:
@@ -348,7 +352,7 @@ def _search_counterexample(
     for point in itertools.islice(points(variables, domains, rng), tries):
         left = evaluate(a, point, settings.digits)
         right = evaluate(b, point, settings.digits)
-        if not agree(left, right) and (left.defined or right.defined):
+        if reliable(left, right) and not agree(left, right) and (left.defined or right.defined):
             return point, left, right
     return None
 
@@ -367,6 +371,8 @@ def _numeric_verification(
             break
         left = evaluate(a, point, settings.digits)
         right = evaluate(b, point, settings.digits)
+        if not reliable(left, right):
+            continue  # too ill-conditioned to tell at this point
         if not agree(left, right):
             return point, left, right
         if left.defined:
@@ -384,7 +390,7 @@ _NORMAL_FORMS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
 )
 
 
-def _symbolic_zero(difference: Any) -> str | None:
+def _symbolic_zero(difference: Any, domains: dict[Any, Domain]) -> str | None:
     """The name of the first normal form that reduces ``difference`` to 0, or None."""
     if difference.has(sp.Sum, sp.Integral, sp.Derivative):
         difference = difference.doit()
@@ -397,7 +403,48 @@ def _symbolic_zero(difference: Any) -> str | None:
         special = name == "simplify" and result.has(sp.gamma, sp.factorial, sp.Piecewise)
         if special and sp.simplify(sp.gammasimp(result.rewrite(sp.gamma))) == 0:
             return "simplify + gammasimp"
+    if difference.has(*_PIECEWISE_LIKE) and _branches_zero(difference, domains):
+        return "case by case"
     return None
+
+
+_PIECEWISE_LIKE = (sp.Piecewise, sp.Heaviside, sp.sign, sp.Max, sp.Min, sp.Abs)
+
+
+def _branches_zero(difference: Any, domains: dict[Any, Domain]) -> bool:
+    """Prove a piecewise difference is 0 branch by branch, on the part of the domain each covers.
+
+    Max, Min, Abs, sign and Heaviside are rewritten as Piecewise and folded into one
+    Piecewise; each branch must simplify to 0 under its own condition, unless no point of
+    the domain reaches it (a branch for z = 0 when z is declared nonzero).
+    """
+    folded = sp.piecewise_fold(difference.rewrite(sp.Piecewise))
+    if not isinstance(folded, sp.Piecewise):
+        return bool(sp.simplify(folded) == 0)
+    earlier: Any = sp.false
+    for expr, condition in folded.args:
+        region = sp.And(condition, sp.Not(earlier))
+        earlier = sp.Or(earlier, condition)
+        if _unreachable(region, domains):
+            continue
+        if expr.has(sp.nan) or sp.simplify(sp.refine(expr, region)) != 0:
+            return False
+    return True
+
+
+def _unreachable(region: Any, domains: dict[Any, Domain]) -> bool:
+    """True when no point of the (one-variable) domain satisfies ``region``."""
+    if region is sp.false:
+        return True
+    symbols = [s for s in region.free_symbols if s in domains]
+    if len(symbols) != 1 or len(region.free_symbols) != 1:
+        return False
+    (symbol,) = symbols
+    try:
+        points = region.as_set()
+    except (NotImplementedError, TypeError, ValueError):
+        return False
+    return bool(sp.Intersection(points, _as_set(domains[symbol])) is sp.S.EmptySet)
 
 
 def _per_value_zero(a: Any, b: Any, domains: dict[Any, Domain]) -> str | None:
@@ -412,7 +459,7 @@ def _per_value_zero(a: Any, b: Any, domains: dict[Any, Domain]) -> str | None:
         subs = {
             v: sp.Rational(c.numerator, c.denominator) for v, c in zip(finite, combo, strict=True)
         }
-        if _symbolic_zero(a.xreplace(subs) - b.xreplace(subs)) is None:
+        if _symbolic_zero(a.xreplace(subs) - b.xreplace(subs), domains) is None:
             return None
     names = ", ".join(f"{v} ∈ {domains[v].text}" for v in finite)
     return f"simplify for each {names}"
@@ -448,7 +495,7 @@ def _undefined_mismatch(
                 point = {**base, var: value}
                 left = evaluate(a, point, settings.digits)
                 right = evaluate(b, point, settings.digits)
-                if left.defined != right.defined:
+                if reliable(left, right) and left.defined != right.defined:
                     return point, left, right
     return "unknown" if unknown else None
 
@@ -492,6 +539,11 @@ def _as_set(domain: Domain) -> Any:
     low = -sp.oo if domain.low == float("-inf") else sp.nsimplify(domain.low)
     high = sp.oo if domain.high == float("inf") else sp.nsimplify(domain.high)
     interval = sp.Interval(low, high, domain.low_open, domain.high_open)
+    if domain.excluded:
+        interval = sp.Complement(
+            interval,
+            sp.FiniteSet(*(sp.Rational(v.numerator, v.denominator) for v in domain.excluded)),
+        )
     if domain.integer:
         return sp.Intersection(interval, sp.S.Integers)
     return interval

@@ -19,6 +19,7 @@ INF = math.inf
 _KEYWORDS: dict[str, tuple[float, float, bool, bool, bool]] = {
     # name: (low, high, low_open, high_open, integer)
     "real": (-INF, INF, True, True, False),
+    "nonzero": (-INF, INF, True, True, False),
     "positive": (0, INF, True, True, False),
     "negative": (-INF, 0, True, True, False),
     "nonnegative": (0, INF, False, True, False),
@@ -29,7 +30,7 @@ _KEYWORDS: dict[str, tuple[float, float, bool, bool, bool]] = {
     "natural": (0, INF, False, True, True),
 }
 
-EXAMPLES = "real, positive, nonnegative, integer, positive integer, nonnegative integer, index, (0, 1), [0, 1], (0, oo), {0, 1}"
+EXAMPLES = "real, nonzero, real except {-1, 1}, positive, nonnegative, integer, positive integer, nonnegative integer, index, (0, 1), [0, 1], (0, oo), {0, 1}"
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d+)?(?:/\d+)?|oo|inf)"
 _INTERVAL = re.compile(rf"^\s*([(\[])\s*({_NUMBER})\s*,\s*({_NUMBER})\s*([)\]])\s*$")
@@ -50,6 +51,8 @@ class Domain:
     """Non-empty for a finite set such as {0, 1}."""
     index: bool = False
     """An index symbol ranging over 1..N for the derivation's size N."""
+    excluded: tuple[Fraction, ...] = ()
+    """Points left out of an interval (``nonzero`` is the reals without 0)."""
 
     @property
     def finite(self) -> bool:
@@ -58,6 +61,8 @@ class Domain:
     def contains(self, value: float) -> bool:
         if self.values:
             return any(abs(float(v) - value) < 1e-12 for v in self.values)
+        if any(abs(float(v) - value) < 1e-12 for v in self.excluded):
+            return False
         if self.integer and not float(value).is_integer():
             return False
         above = value > self.low if self.low_open else value >= self.low
@@ -78,6 +83,8 @@ class Domain:
             low, high, low_open, high_open = self.low, self.high, self.low_open, self.high_open
             if self.integer:
                 out["integer"] = True
+        if self.excluded and Fraction(0) in self.excluded:
+            out["nonzero"] = True
         if low > 0 or (low == 0 and low_open):
             out["positive"] = True
         elif low >= 0:
@@ -129,9 +136,29 @@ class Domain:
 def parse_domain(text: str) -> Domain:
     """Parse a domain written in a source file; raise :class:`SourceError` with examples."""
     norm = " ".join(text.strip().split())
+    if " except " in norm:
+        base_text, _, points_text = norm.partition(" except ")
+        base = parse_domain(base_text)
+        points = parse_domain(points_text)
+        if not points.values or base.values:
+            raise SourceError(
+                "write exceptions as a set after an interval, such as: real except {0}"
+            )
+        excluded = tuple(sorted(set(base.excluded) | set(points.values)))
+        return Domain(
+            norm,
+            base.low,
+            base.high,
+            base.low_open,
+            base.high_open,
+            base.integer,
+            index=base.index,
+            excluded=excluded,
+        )
     if norm in _KEYWORDS:
         low, high, lo_open, hi_open, integer = _KEYWORDS[norm]
-        return Domain(norm, low, high, lo_open, hi_open, integer)
+        excluded = (Fraction(0),) if norm == "nonzero" else ()
+        return Domain(norm, low, high, lo_open, hi_open, integer, excluded=excluded)
     if norm == "index":
         return Domain(norm, 1, INF, False, True, True, index=True)
     match = _INTERVAL.match(norm)

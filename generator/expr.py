@@ -8,7 +8,9 @@ Nothing here calls ``eval``, ``exec``, ``sympify`` or ``parse_expr`` (DESIGN.md,
 from __future__ import annotations
 
 import ast
+import keyword as _keyword
 import math
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ MAX_INT_DIGITS = 30
 MAX_EXPONENT = 1000
 MAX_FACTORIAL = 1000
 MAX_DEPTH = 60
+
+_KEYWORDS = tuple(k for k in _keyword.kwlist if k not in ("True", "False", "None"))
 
 _BINOPS: dict[type[ast.operator], str] = {
     ast.Add: "add",
@@ -99,6 +103,13 @@ def _parse_normalized(text: str, scope: Scope, bound: frozenset[str]) -> Node:
     try:
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
+        keyword = next((w for w in _KEYWORDS if re.search(rf"\b{w}\b", stripped)), None)
+        if keyword is not None:
+            raise SourceError(
+                f"{keyword!r} is a reserved word and cannot name a symbol: "
+                f"use another name with a tex spelling, such as lam with tex: \\lambda",
+                text.find(keyword),
+            ) from None
         lead = len(text) - len(text.lstrip())
         # Python reports an unexpected end of input at offset 0: point at the end instead.
         column = (exc.offset - 1) if exc.offset else len(stripped)
@@ -139,6 +150,8 @@ class _Translator:
     # --- leaves -------------------------------------------------------------------------
     def _Constant(self, n: ast.Constant, depth: int) -> Node:
         value = n.value
+        if value is True:
+            return Node("true", (), "", self.where(n))  # the otherwise-branch of Piecewise
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(n, f"{_describe(n)} is not allowed in an expression", _ALLOWED)
         if isinstance(value, float):

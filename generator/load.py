@@ -9,9 +9,11 @@ problems of a file are collected and reported together.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from .model import (
     EquationBlock,
     FunctionDecl,
     IndexPage,
+    PlotSpec,
     ProseBlock,
     SymbolDecl,
     kind_of,
@@ -94,6 +97,8 @@ class Display:
     note: str | None = None
     explanation: str | None = None
     givens_tex: tuple[str, ...] = ()
+    rows_tex: tuple[str, ...] = ()
+    """The TeX of each row of a checked display (for tables and summaries)."""
 
 
 @dataclass
@@ -117,6 +122,9 @@ class Source:
     context: dict[str, Any]
     blocks: list[Block]
     result: Display | None
+    artifacts: dict[str, Any] | None = None
+    """What the worker plots and prints as code (see generator/artifacts.py), or None."""
+    artifacts_position: Position = field(default_factory=lambda: Position(1, 1))
 
     @property
     def displays(self) -> list[Display]:
@@ -550,7 +558,77 @@ class _Resolver:
         blocks = [self.block(("body", k), item) for k, item in enumerate(self.model.body)]
         if self.model.summary:
             _check_markdown(self.errors, ("summary",), self.model.summary, inline_only=True)
-        return Source(self.file, self.slug, self.model, scope, context, blocks, result)
+        source = Source(self.file, self.slug, self.model, scope, context, blocks, result)
+        source.artifacts = self.artifacts(source)
+        source.artifacts_position = self.errors.doc.position(
+            ("plot",) if self.model.plot else ("result",)
+        )
+        return source
+
+    # plot and code --------------------------------------------------------------------------
+    def artifacts(self, source: Source) -> dict[str, Any] | None:
+        """The plot/code job of a page with a checked result and a loss; None otherwise."""
+        spec = self.model.plot or PlotSpec()
+        result = source.result
+        if result is None or not result.checks:
+            return None
+        gradient = result.checks[-1].right
+        loss = self.loss_for_plot(spec, source)
+        if loss is None:
+            return None
+        x = spec.x or self.plot_variable(result)
+        if x is None:
+            if self.model.plot is not None:  # asked for a plot, so say what is missing
+                self.errors.path(("plot",), "plot: give x, the variable of the horizontal axis")
+            return None
+        activation_name = spec.activation or ("a" if "a" in self.definition_bodies else None)
+        activation = self.definition_bodies.get(activation_name) if activation_name else None
+        targets = spec.targets if spec.targets is not None else self.default_targets()
+        return {
+            "op": "artifacts",
+            "x": x,
+            "range": [_number(v) for v in spec.range],
+            "loss": loss.key(),
+            "gradient": gradient.key(),
+            "activation": activation.key() if activation is not None else None,
+            "targets": [{k: _number(v) for k, v in t.items()} for t in targets],
+            "fixed": {k: _number(v) for k, v in spec.fixed.items()},
+            "size": spec.size,
+            "indices": dict(spec.indices),
+            "code": spec.code and spec.size is None,
+        }
+
+    def loss_for_plot(self, spec: Any, source: Source) -> Node | None:
+        if spec.loss is not None:
+            display = next((d for d in source.displays if d.anchor == spec.loss), None)
+            if display is None or not display.checks:
+                self.errors.path(("plot", "loss"), f"plot: no checked display has id {spec.loss!r}")
+                return None
+            return display.checks[-1].right
+        if "L" not in self.definition_bodies:
+            return None
+        return Node("sym", (), "L")
+
+    def plot_variable(self, result: Display) -> str | None:
+        wrt = result.checks[0].wrt
+        if wrt is None:
+            return None
+        if wrt.op == "sym":
+            return wrt.value
+        return None
+
+    def default_targets(self) -> list[dict[str, str]]:
+        """Curves for typical targets: each value of a finite y, the ends of a bounded y, else 0 and 1."""
+        info = self.scope_.symbols.get("y")
+        if info is None or info.indexed:
+            return [{}]
+        domain = _domain_or_real(info.domain)
+        if domain.values:
+            return [{"y": str(v)} for v in domain.values[:4]]
+        ends = [domain.low, domain.high]
+        if all(math.isfinite(e) for e in ends):
+            return [{"y": str(Fraction(e).limit_denominator())} for e in ends]
+        return [{"y": "0"}, {"y": "1"}]
 
     # scope -------------------------------------------------------------------------------
     def scope(self) -> Scope:
@@ -833,6 +911,7 @@ class _Resolver:
             return display
         hold = self.wrt(path, chain, wrt)
         display.kind = _display_kind(chain.rows, expect)
+        display.rows_tex = tuple(_row_text(tex, chain, k) for k in range(len(chain.rows)))
         for number, (left, right, offset) in enumerate(
             zip(chain.rows, chain.rows[1:], chain.offsets[1:], strict=False), 1
         ):
@@ -871,6 +950,12 @@ class _Resolver:
                 return None
             out.append((chain.rows[0], chain.rows[1]))
         return out
+
+
+def _number(text: str) -> list[int]:
+    """A plot number as [numerator, denominator]: the worker builds an exact Rational from it."""
+    value = Fraction(text)
+    return [value.numerator, value.denominator]
 
 
 def _is_lint_or_name_error(error: SourceError) -> bool:

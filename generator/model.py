@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9]*$"
 ANCHOR_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -216,6 +216,73 @@ class MistakeBlock(_Strict):
     )
 
 
+NUMBER_PATTERN = r"^-?\d+(\.\d+)?(/\d+)?$"
+Number = Annotated[
+    str,
+    BeforeValidator(
+        lambda v: str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+    ),
+    Field(pattern=NUMBER_PATTERN),
+    # Editors read YAML's own types: 2 is a number there, 1/2 a string.
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMBER_PATTERN}],
+            "examples": [1, 0.5, "1/2"],
+        }
+    ),
+]
+PlotName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9]*(_[0-9]+)?$", examples=["y", "z_2"])]
+
+
+class PlotSpec(_Strict):
+    """What the page's plot shows; every curve is computed from the checked expressions."""
+
+    x: PlotName | None = Field(
+        default=None,
+        description="The variable on the horizontal axis (default: the result's derivative variable).",
+        examples=["z"],
+    )
+    range: tuple[Number, Number] = Field(
+        default=("-6", "6"), description="The plotted interval of x.", examples=[["-6", "6"]]
+    )
+    activation: Name | None = Field(
+        default=None,
+        description="The dependent symbol plotted as the activation (default: a, when defined).",
+        examples=["a"],
+    )
+    loss: Anchor | None = Field(
+        default=None,
+        description=(
+            "The id of a display whose last row is the loss to plot and to print as code "
+            "(default: the definition of L). Use it to print a numerically stable form."
+        ),
+        examples=["stable-form"],
+    )
+    targets: list[dict[PlotName, Number]] | None = Field(
+        default=None,
+        description="One curve of the loss and gradient per entry (default: from the domain of y).",
+        examples=[[{"y": "0"}, {"y": "1"}]],
+    )
+    fixed: dict[PlotName, Number] = Field(
+        default_factory=dict,
+        description="Values for the remaining parameters.",
+        examples=[{"delta": "1"}],
+    )
+    size: int | None = Field(
+        default=None, ge=2, le=6, description="Vector pages: the size N to plot.", examples=[2]
+    )
+    indices: dict[Name, int] = Field(
+        default_factory=dict,
+        description="Vector pages: values of the free indices.",
+        examples=[{"i": 1}],
+    )
+    code: StrictBool = Field(
+        default=True,
+        description="Print verified NumPy functions for the loss and the gradient.",
+        examples=[True],
+    )
+
+
 Block = ProseBlock | StepBlock | DefineBlock | EquationBlock | NotationBlock | MistakeBlock
 BLOCK_KINDS: dict[str, type[_Strict]] = {
     "prose": ProseBlock,
@@ -285,6 +352,11 @@ class Derivation(_Strict):
             "or a mapping with `equation` and `given` when the result needs assumptions."
         ),
         examples=["\\frac{\\partial L}{\\partial z} = a - y"],
+    )
+    plot: PlotSpec | None = Field(
+        default=None,
+        description="Plot and code options; pages with a result and a loss L get both by default.",
+        examples=[{"x": "z", "range": ["-6", "6"], "targets": [{"y": "0"}, {"y": "1"}]}],
     )
     body: list[Block] = Field(
         min_length=1,

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from .domains import Domain
 from .verdicts import Counterexample
@@ -27,6 +28,9 @@ class Value:
 
     number: Any
     defined: bool
+    reliable: bool = True
+    """False when the requested digits could not be attained (catastrophic cancellation):
+    such a point proves nothing either way and is skipped."""
 
     def show(self) -> str:
         if not self.defined:
@@ -53,15 +57,22 @@ def _real(value: Any) -> str:
 
 
 def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
-    """Value of ``expr`` at ``point``; undefined where it is not a finite number."""
+    """Value of ``expr`` at ``point``; undefined where it is not a finite number.
+
+    Evaluation is *strict*: SymPy raises rather than return digits it could not attain
+    (1 − σ(300) needs 130 digits before the first correct one). Such a point is marked
+    unreliable instead of being mistaken for a counterexample.
+    """
     try:
         substituted = expr.xreplace(dict(point))
         if substituted.has(sp.nan, sp.zoo):
             return Value(None, False)
-        number = substituted.evalf(digits, maxn=digits * 4)
+        number = _strict(substituted, digits)
         if number.has(sp.Integral, sp.Sum):
             # evalf cannot do multiple integrals; at a concrete point, doit usually can.
-            number = substituted.doit().evalf(digits, maxn=digits * 4)
+            number = _strict(substituted.doit(), digits)
+    except PrecisionExhausted:
+        return Value(None, False, reliable=False)
     except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
         return Value(None, False)
     if not number.is_number or number.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
@@ -69,6 +80,17 @@ def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
     if number.has(sp.Sum, sp.Integral):
         return Value(None, False)
     return Value(number, True)
+
+
+MAX_DIGITS = 600
+
+
+def _strict(expr: Any, digits: int) -> Any:
+    return expr.evalf(digits, maxn=MAX_DIGITS, strict=True)
+
+
+def reliable(left: Value, right: Value) -> bool:
+    return left.reliable and right.reliable
 
 
 def agree(left: Value, right: Value) -> bool:

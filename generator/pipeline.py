@@ -86,6 +86,8 @@ class Checked:
     """id(display) → verdicts aligned with ``display.checks``."""
     diagnostics: list[Diagnostic]
     stats: Stats
+    artifacts: dict[str, Verdict] = field(default_factory=dict)
+    """source path → the plot and code the worker drew and verified."""
 
     def for_display(self, display: Display) -> list[Verdict]:
         return self.verdicts.get(id(display), [])
@@ -120,8 +122,23 @@ def check_content(content: Content, options: Options, progress: Progress | None 
                 key = cache_key(source.context, spec.payload(), settings, checker_version())
                 keyed.append((source, display, spec, key))
     stats.checks = len(keyed)
+    drawings = {
+        source.path: (
+            source,
+            cache_key(source.context, source.artifacts, settings, checker_version()),
+        )
+        for source in content.sources
+        if source.artifacts is not None
+    }
     found: dict[str, Verdict] = {}
     tasks: dict[str, Task] = {}
+    for source, key in drawings.values():
+        verdict = cache.get(key)
+        if verdict is not None:
+            found[key] = verdict
+        else:
+            assert source.artifacts is not None
+            tasks[key] = Task(key, source.context, source.artifacts)
     for source, _display, spec, key in keyed:
         verdict = cache.get(key)
         if verdict is not None:
@@ -129,30 +146,43 @@ def check_content(content: Content, options: Options, progress: Progress | None 
         elif key not in tasks:
             tasks[key] = Task(key, source.context, spec.payload())
     stats.cached = len(keyed) - sum(1 for *_, k in keyed if k in tasks)
-    done = [len(keyed) - len(tasks)]
+    total = len(keyed) + len(drawings)
+    done = [total - len(tasks)]
     if progress:
-        progress(done[0], len(keyed))
+        progress(done[0], total)
 
     def tick(task: Task, verdict: Verdict) -> None:
         done[0] += 1
         cache.put(task.key, verdict)
         if progress:
-            progress(done[0], len(keyed))
+            progress(done[0], total)
 
     if tasks:
         pool = WorkerPool(
             settings.jobs or default_processes(), _worker_settings(settings), settings.memory_mb
         )
         found.update(pool.run(tasks.values(), tick))
-    stats.ran = len(tasks)
+    stats.ran = len({k for *_, k in keyed if k in tasks})
     verdicts: dict[int, list[Verdict]] = {}
     for _source, display, _spec, key in keyed:
         verdicts.setdefault(id(display), []).append(found[key])
     diagnostics = list(content.diagnostics)
     for source, display, spec, key in keyed:
         diagnostics.extend(verdict_diagnostics(source, display, spec, found[key]))
+    artifacts = {path: found[key] for path, (_, key) in drawings.items() if key in found}
+    for path, verdict in artifacts.items():
+        if not verdict.passed:
+            source = drawings[path][0]
+            diagnostics.append(
+                Diagnostic(
+                    source.path,
+                    source.artifacts_position,
+                    f"the page's plot or code failed: {verdict.detail}",
+                    (f"method: {verdict.method}",),
+                )
+            )
     stats.seconds = time.monotonic() - started
-    return Checked(content, verdicts, diagnostics, stats)
+    return Checked(content, verdicts, diagnostics, stats, artifacts)
 
 
 def _worker_settings(settings: CheckSettings) -> object:

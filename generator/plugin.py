@@ -78,6 +78,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         config.extra_css.append(assets.STYLESHEET)
         config.extra_javascript.append(assets.CONFIG_JS)
         config.extra_javascript.append(assets.mathjax_script(self.config.mathjax))
+        config.extra_javascript.append(assets.COPY_JS)
         # Check before MkDocs cleans the site folder: a false claim must change nothing.
         checked = load_and_check(options)
         for diagnostic in checked.diagnostics:
@@ -107,6 +108,8 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
                     f"{page.path} is generated from content/; remove it from {config.docs_dir}"
                 )
             files.append(File.generated(config, page.path, content=page.markdown))
+            for path, text in page.files:
+                files.append(File.generated(config, path, content=text))
         static = assets.own_assets()
         if self.config.mathjax == "bundled":
             static += assets.mathjax_assets()

@@ -44,6 +44,8 @@ class Page:
     title: str
     markdown: str
     section: str | None = None
+    files: tuple[tuple[str, str], ...] = ()
+    """Other files the page needs (path relative to the docs root, text): its plot."""
 
 
 def environment(templates_dir: Path) -> Environment:
@@ -134,6 +136,14 @@ def _landing(checked: Checked, env: Environment) -> Page:
             "summary": source.model.summary,
             "section": source.model.section,
             "status": _page_status(source, checked),
+            "activation": source.model.activation,
+            "loss": source.model.loss,
+            "gradient": source.result.rows_tex[-1]
+            if source.result and source.result.rows_tex
+            else None,
+            "gradient_of": source.result.rows_tex[0]
+            if source.result and source.result.rows_tex
+            else None,
         }
         for source in checked.content.sources
     ]
@@ -165,7 +175,21 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
         }
         for name, decl in model.symbols.items()
     ]
+    drawn = checked.artifacts.get(source.path)
+    plot = code = None
+    files: tuple[tuple[str, str], ...] = ()
+    if drawn is not None and drawn.passed:
+        plot_path = f"assets/plots/{source.slug}.svg"
+        files = ((plot_path, str(drawn.extra["svg"])),)
+        plot = {"path": plot_path, "alt": drawn.extra["alt"]}
+        if drawn.extra.get("code"):
+            code = {
+                "text": Markup(str(drawn.extra["code"])),
+                "verification": drawn.extra["verification"],
+            }
     markdown = env.get_template("derivation.md.j2").render(
+        plot=plot,
+        code=code,
         title=model.title,
         summary=model.summary,
         activation=model.activation,
@@ -176,7 +200,7 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
         counts=_counts(source, checked),
         source_path=source.path,
     )
-    return Page(page_path(source), model.title, markdown, model.section)
+    return Page(page_path(source), model.title, markdown, model.section, files)
 
 
 def _display_view(display: Display, checked: Checked) -> dict[str, Any]:

@@ -34,6 +34,7 @@ _FUNCTION_MACROS = {
     "\\tanh": "tanh",
 }
 _MULTI_ARG_MACROS = {"\\max": "Max", "\\min": "Min"}
+_OPERATOR_NAMES = {"sign": "sign", "sgn": "sign"}
 _SPACING = frozenset({"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "\\displaystyle"})
 _FRACS = frozenset({"\\frac", "\\dfrac", "\\tfrac"})
 _SIZERS = frozenset(
@@ -51,6 +52,7 @@ _SIZERS = frozenset(
     }
 )
 _OPEN_CLOSE = {"(": ")", "[": "]", "\\{": "\\}"}
+_RELATIONS = {"<": "<", ">": ">", "\\leq": "<=", "\\le": "<=", "\\geq": ">=", "\\ge": ">="}
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,6 +451,8 @@ class _Parser:
             return handlers[name]()
         if name in _FUNCTION_MACROS:
             return self.function_macro(_FUNCTION_MACROS[name])
+        if name == "\\operatorname":
+            return self.operator_name()
         if name in _MULTI_ARG_MACROS:
             self.take()
             return self.call_args(_MULTI_ARG_MACROS[name], tok)
@@ -595,6 +599,22 @@ class _Parser:
                 macro,
             )
         return Node("call", (argument,), name, macro.offset)
+
+    def operator_name(self) -> Node:
+        """``\\operatorname{sign}(x)``: a built-in function without a macro of its own."""
+        macro = self.take()
+        self.expect("{")
+        word = ""
+        while self.peek().kind == "letter":
+            word += self.take().text
+        self.expect("}")
+        builtin = _OPERATOR_NAMES.get(word)
+        if builtin is None:
+            raise self.fail(
+                f"\\operatorname{{{word}}} is not a known function; declare it under 'functions:' with its tex",
+                macro,
+            )
+        return self.call_args(builtin, macro)
 
     def kronecker(self) -> Node:
         macro = self.take()
@@ -848,10 +868,26 @@ class _Parser:
         while not self.at("}"):
             name += self.take().text
         self.take()
-        if name != "vmatrix":
+        if name == "cases":
+            node = self.cases(begin)
+        elif name == "vmatrix":
+            node = self.determinant(begin)
+        else:
             raise self.fail(
-                f"the {name} environment cannot be checked; only vmatrix (a determinant)", begin
+                f"the {name} environment cannot be checked; only vmatrix (a determinant) and cases",
+                begin,
             )
+        end = self.expect("\\end")
+        self.expect("{")
+        closing = ""
+        while not self.at("}") and self.peek().kind != "end":
+            closing += self.take().text
+        self.expect("}")
+        if closing != name:
+            raise self.fail(f"\\begin{{{name}}} is closed by \\end{{{closing}}}", end)
+        return node
+
+    def determinant(self, begin: Token) -> Node:
         rows: list[Node] = []
         entries: list[Node] = []
         while True:
@@ -867,18 +903,52 @@ class _Parser:
                     break
                 continue
             break
-        end = self.expect("\\end")
-        self.expect("{")
-        closing = ""
-        while not self.at("}") and self.peek().kind != "end":
-            closing += self.take().text
-        self.expect("}")
-        if closing != name:
-            raise self.fail(f"\\begin{{{name}}} is closed by \\end{{{closing}}}", end)
         width = len(rows[0].args)
         if any(len(r.args) != width for r in rows) or width != len(rows):
             raise self.fail("a determinant needs a square matrix", begin)
         return Node("det", tuple(rows), "", begin.offset)
+
+    def cases(self, begin: Token) -> Node:
+        """``\\begin{cases} v_1 & c_1 \\\\ v_2 & \\text{otherwise} \\end{cases}``: a piecewise value."""
+        pairs: list[Node] = []
+        while True:
+            value = self.sum()
+            self.expect("&", "'&' between a value and its condition")
+            pairs.append(Node("row", (value, self.condition())))
+            if self.at("\\\\"):
+                self.take()
+                if self.at("\\end"):
+                    break
+                continue
+            break
+        return Node("piecewise", tuple(pairs), "", begin.offset)
+
+    def condition(self) -> Node:
+        """``z > 0``, ``|r| \\leq \\delta`` or ``\\text{otherwise}``."""
+        start = self.peek()
+        if start.text == "\\text":
+            self.take()
+            self.expect("{")
+            words = ""
+            while not self.at("}") and self.peek().kind != "end":
+                words += self.take().text
+            self.expect("}")
+            if words not in ("otherwise", "else"):
+                raise self.fail(
+                    "a condition is a comparison such as z > 0, or \\text{otherwise}", start
+                )
+            return Node("true", (), "", start.offset)
+        left = self.sum()
+        relation = _RELATIONS.get(self.peek().text)
+        if relation is None:
+            raise self.fail("expected a comparison such as z > 0 in the condition")
+        self.take()
+        right = self.sum()
+        if self.peek().text in _RELATIONS:
+            raise self.fail(
+                "one comparison per condition: write a < z as two cases or use \\text{otherwise}"
+            )
+        return Node("rel", (left, right), relation, start.offset)
 
 
 def _derivative_operator(numerator: list[Token]) -> str | None:

@@ -97,3 +97,30 @@ def test_render_writes_markdown_that_plain_mkdocs_builds(tmp_path: Path) -> None
     assert '<div class="arithmatex">' in (
         tmp_path / "site" / "sigmoid-logistic" / "index.html"
     ).read_text(encoding="utf-8")
+
+
+def test_landing_page_lists_every_derivation_in_order_and_in_a_table(built: Path) -> None:
+    from generator.load import load_content
+
+    content = load_content(built / "content", built)
+    html = (built / "site" / "index.html").read_text(encoding="utf-8")
+    html = html[html.index("<article") :]  # the page, not the navigation
+    links = [f'href="{s.slug}/"' for s in content.sources]
+    positions = [html.index(link) for link in links]
+    assert positions == sorted(positions)  # the table of contents keeps the `order` of the files
+    table = html[html.index('<table class="dv-index">') :]
+    rows = table[: table.index("</table>")].count("<tr>") - 1
+    assert rows == sum(1 for s in content.sources if s.model.activation)
+    assert len(content.sources) >= 17
+
+
+def test_derivation_pages_show_a_plot_and_verified_code(built: Path) -> None:
+    html = (built / "site" / "tanh-mse" / "index.html").read_text(encoding="utf-8")
+    assert '<img alt="Plots of the activation, the loss' in html
+    assert 'src="../assets/plots/tanh-mse.svg"' in html
+    assert (built / "site" / "assets" / "plots" / "tanh-mse.svg").read_text(encoding="utf-8").count(
+        "<path"
+    ) > 3
+    assert '<span class="nf">grad</span>' in html  # a highlighted Python code block
+    assert "Verified at build time: gradient matches central finite differences" in html
+    assert 'data-tex="\\frac{\\partial L}{\\partial z} = (a - y)(1 - a^2)"' in html

@@ -1,0 +1,74 @@
+"""Plots and NumPy code are drawn from the checked expressions, and the code is verified."""
+
+from __future__ import annotations
+
+import random
+
+from generator import verdicts as V
+from generator.artifacts import build_artifacts
+from generator.check import context_from_payload
+from generator.expr import parse_expression
+from generator.load import load_source
+
+from .helpers import ROOT
+
+
+def _source(name: str):
+    source, diagnostics = load_source(
+        (ROOT / "content" / f"{name}.yaml").read_text(encoding="utf-8"), f"content/{name}.yaml"
+    )
+    assert source is not None and source.artifacts is not None, [d.format() for d in diagnostics]
+    return source
+
+
+def test_plot_and_code_come_from_the_checked_expressions() -> None:
+    source = _source("sigmoid-logistic")
+    context = context_from_payload(source.context)
+    verdict = build_artifacts(context, source.artifacts, random.Random(1))
+    assert verdict.status == V.PROVEN, verdict.detail
+    svg, code = verdict.extra["svg"], verdict.extra["code"]
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "def loss(z, y):" in code and "def grad(z, y):" in code
+    assert "numpy.exp(-z)" in code
+    assert "finite differences" in verdict.extra["verification"]
+    assert "y = 0" in verdict.extra["alt"] and "y = 1" in verdict.extra["alt"]
+
+
+def test_drawing_is_reproducible() -> None:
+    source = _source("tanh-mse")
+    context = context_from_payload(source.context)
+    first = build_artifacts(context, source.artifacts, random.Random(1))
+    second = build_artifacts(context, source.artifacts, random.Random(2))
+    assert first.extra["svg"] == second.extra["svg"]
+    assert first.extra["code"] == second.extra["code"]
+
+
+def test_a_gradient_that_does_not_match_the_loss_is_caught() -> None:
+    source = _source("sigmoid-logistic")
+    context = context_from_payload(source.context)
+    wrong = parse_expression("a + y", source.scope)
+    spec = {**source.artifacts, "gradient": wrong.key()}
+    verdict = build_artifacts(context, spec, random.Random(1))
+    assert verdict.status == V.FALSE
+    assert verdict.method == "finite differences"
+    assert "grad =" in verdict.detail and "finite differences =" in verdict.detail
+
+
+def test_stable_form_is_printed_for_the_logits_loss() -> None:
+    source = _source("bce-logits")
+    assert source.artifacts["loss"] != ["sym", "L"]  # plot.loss names the stable display
+    verdict = build_artifacts(
+        context_from_payload(source.context), source.artifacts, random.Random(1)
+    )
+    assert verdict.status == V.PROVEN, verdict.detail
+    assert "numpy.maximum" in verdict.extra["code"] and "abs(z)" in verdict.extra["code"]
+
+
+def test_vector_pages_plot_a_concrete_size() -> None:
+    source = _source("softmax-cross-entropy")
+    verdict = build_artifacts(
+        context_from_payload(source.context), source.artifacts, random.Random(1)
+    )
+    assert verdict.status == V.PROVEN, verdict.detail
+    assert "<svg" in verdict.extra["svg"]
+    assert "code" not in verdict.extra  # code is printed for scalar pages only
