@@ -24,6 +24,16 @@ from .verdicts import PASSING, Verdict
 CACHE_FORMAT = 1
 
 
+def default_cache_dir() -> Path:
+    """The user's cache folder, outside any repository.
+
+    A cache inside the repository could be committed: a pull request could then plant a
+    "proven" verdict for a false claim. Outside it, only this machine's own checks fill it.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "derivations"
+
+
 @lru_cache(maxsize=1)
 def sympy_version() -> str:
     return version("sympy")

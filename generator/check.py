@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
@@ -282,25 +283,28 @@ def _compare_scalar(
     extra_point: Mapping[str, str] | None = None,
 ) -> Verdict:
     variables = sorted(domains, key=str)
-    # 1. Numeric pre-screen: a false claim usually shows itself at the first few points.
-    try:
-        with deadline.phase(0.3):
-            refuted = _search_counterexample(a, b, variables, domains, settings, rng, tries=8)
-    except CheckTimeout:
-        refuted = None
-    if refuted is not None:
-        return Verdict(
-            V.FALSE, "numeric pre-screen", "the two sides differ", _ce(refuted, extra_point)
-        )
-    # 2. Symbolic: cheap normal forms first, simplify last.
-    method = None
-    try:
-        with deadline.phase(0.7):
-            method = _symbolic_zero(a - b, domains)
-            if method is None:
-                method = _per_value_zero(a, b, domains)
-    except CheckTimeout:
-        method = None
+    difference = a - b
+    # 1. The cheapest exact normal forms decide most true claims outright.
+    method = _symbolic_zero(difference, domains, cheap_only=True)
+    if method is None:
+        # 2. Numeric pre-screen: a false claim usually shows itself at the first few points.
+        try:
+            with deadline.phase(0.3):
+                refuted = _search_counterexample(a, b, variables, domains, settings, rng, tries=6)
+        except CheckTimeout:
+            refuted = None
+        if refuted is not None:
+            return Verdict(
+                V.FALSE, "numeric pre-screen", "the two sides differ", _ce(refuted, extra_point)
+            )
+        # 3. Symbolic: the costlier normal forms, simplify last.
+        try:
+            with deadline.phase(0.7):
+                method = _symbolic_zero(difference, domains)
+                if method is None:
+                    method = _per_value_zero(a, b, domains)
+        except CheckTimeout:
+            method = None
     if method is not None:
         try:
             with deadline.phase(0.5):
@@ -382,21 +386,42 @@ def _numeric_verification(
     return good
 
 
+_TRIG = (sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh)
+
+
+def _via_exponentials(d: Any) -> Any:
+    """Trigonometric and hyperbolic functions as exponentials, then a rational normal form:
+    much cheaper than simplify's trigsimp, and decisive for identities such as tanh' = 1 − tanh²."""
+    if not d.has(*_TRIG):
+        return d
+    return sp.cancel(sp.powsimp(sp.expand(d.rewrite(sp.exp))))
+
+
 _NORMAL_FORMS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("identical", lambda d: d),
     ("cancel", sp.cancel),
     ("expand(together)", lambda d: sp.expand(sp.together(d))),
+    ("exponential form", _via_exponentials),
     ("simplify", sp.simplify),
 )
 
 
-def _symbolic_zero(difference: Any, domains: dict[Any, Domain]) -> str | None:
+_CHEAP = frozenset({"identical", "cancel"})
+
+
+def _symbolic_zero(
+    difference: Any, domains: dict[Any, Domain], cheap_only: bool = False
+) -> str | None:
     """The name of the first normal form that reduces ``difference`` to 0, or None."""
     if difference.has(sp.Sum, sp.Integral, sp.Derivative):
+        if cheap_only:
+            return None
         difference = difference.doit()
         if difference.has(sp.Sum, sp.Integral):
             return None
     for name, normal_form in _NORMAL_FORMS:
+        if cheap_only and name not in _CHEAP:
+            return None
         result = normal_form(difference)
         if result == 0:
             return name
@@ -500,6 +525,14 @@ def _undefined_mismatch(
     return "unknown" if unknown else None
 
 
+@lru_cache(maxsize=4096)
+def _factors(base: Any) -> tuple[Any, ...]:
+    try:
+        return tuple(factor for factor, _ in sp.factor_list(base)[1])
+    except sp.PolynomialError:
+        return (base,)
+
+
 def _singular_factors(expr: Any) -> set[Any]:
     """Expressions whose zeros make ``expr`` undefined: denominators and log arguments."""
     found: set[Any] = set()
@@ -510,13 +543,11 @@ def _singular_factors(expr: Any) -> set[Any]:
         elif isinstance(node, sp.log):
             base = node.args[0]
         if base is not None and base.free_symbols:
-            try:
-                found.update(factor for factor, _ in sp.factor_list(base)[1])
-            except sp.PolynomialError:
-                found.add(base)
+            found.update(_factors(base))
     return found
 
 
+@lru_cache(maxsize=4096)
 def _zeros(factor: Any, var: Any, domain: Domain) -> list[Any] | None:
     """Solutions of factor = 0 for ``var`` inside its domain, or None when SymPy cannot say."""
     if factor.is_positive or factor.is_negative:

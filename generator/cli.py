@@ -28,6 +28,7 @@ def _options(root: Path, timeout: float | None, jobs: int | None, no_cache: bool
         options.cache_dir = None
     elif config.get("cache_dir"):
         options.cache_dir = root / config["cache_dir"]
+    # (otherwise Options.at chose the user's cache folder, outside the repository)
     if timeout is None:
         timeout = float(os.environ.get("DERIVATIONS_TIMEOUT", config.get("timeout", 10)))
     options.settings = CheckSettings(
@@ -88,7 +89,7 @@ def check(
 
     root = root.resolve()
     options = _options(root, timeout, jobs, no_cache)
-    content = load_content(options.content_dir, root)
+    content = load_content(options.content_dir, root, options.cache_dir)
     if files:
         wanted = {f.resolve() for f in files}
         content.sources = [s for s in content.sources if (root / s.path).resolve() in wanted]

@@ -148,8 +148,15 @@ class Content:
     diagnostics: list[Diagnostic]
 
 
-def load_content(content_dir: Path, root: Path) -> Content:
-    """Load every ``*.yaml`` in ``content_dir`` (sorted by ``order``, then file name)."""
+def load_content(content_dir: Path, root: Path, cache_dir: Path | None = None) -> Content:
+    """Load every ``*.yaml`` in ``content_dir`` (sorted by ``order``, then file name).
+
+    With ``cache_dir``, files unchanged since they last loaded cleanly are read back from
+    the source cache (generator/loadcache.py) instead of being parsed again.
+    """
+    from .loadcache import SourceCache, source_key  # imported here: it imports this module
+
+    cache = SourceCache(cache_dir)
     sources: list[Source] = []
     landing: Landing | None = None
     diagnostics: list[Diagnostic] = []
@@ -164,7 +171,12 @@ def load_content(content_dir: Path, root: Path) -> Content:
             page, diags = load_landing(text, rel)
             landing = page or landing
         else:
-            source, diags = load_source(text, rel)
+            key = source_key(rel, text)
+            source, diags = cache.get(key), []
+            if source is None:
+                source, diags = load_source(text, rel)
+                if source is not None and not diags:
+                    cache.put(key, source)
             if source is not None:
                 sources.append(source)
         diagnostics.extend(diags)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .cache import VerdictCache, cache_key
+from .cache import VerdictCache, cache_key, default_cache_dir
 from .errors import Diagnostic
 from .load import CheckSpec, Content, Display, Source, load_content
 from .verdicts import FALSE, HOLDS_UNEXPECTEDLY, LABELS, PASSING, TIMEOUT, Verdict, weakest
@@ -63,7 +63,7 @@ class Options:
     @classmethod
     def at(cls, root: Path, **overrides: object) -> Options:
         root = root.resolve()
-        options = cls(root, root / "content", root / "templates", root / ".cache" / "derivations")
+        options = cls(root, root / "content", root / "templates", default_cache_dir())
         for name, value in overrides.items():
             setattr(options, name, value)
         return options
@@ -218,7 +218,7 @@ def verdict_diagnostics(
 
 
 def load_and_check(options: Options, progress: Progress | None = None) -> Checked:
-    content = load_content(options.content_dir, options.root)
+    content = load_content(options.content_dir, options.root, options.cache_dir)
     return check_content(content, options, progress)
 
 

@@ -20,6 +20,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from . import assets, sitedir
+from .cache import default_cache_dir
 from .errors import summary
 from .htmlcheck import unsafe_html
 from .pipeline import Checked, CheckSettings, Options, load_and_check
@@ -31,7 +32,8 @@ log = get_plugin_logger(__name__)
 class DerivationsConfig(Config):  # type: ignore[no-untyped-call]
     content_dir = c.Type(str, default="content")
     templates_dir = c.Type(str, default="templates")
-    cache_dir = c.Type(str, default=".cache/derivations")
+    cache_dir = c.Type(str, default="")
+    """Where verdicts are cached; empty means the user's cache folder (~/.cache/derivations)."""
     timeout = c.Type((int, float), default=10)
     """Seconds per check before it ends as a timeout."""
     jobs = c.Type(int, default=0)
@@ -69,7 +71,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         # `derivations serve --timeout` reaches the plugin through the environment.
         timeout = float(os.environ.get("DERIVATIONS_TIMEOUT", cfg.timeout))
         settings = CheckSettings(timeout=timeout, jobs=cfg.jobs, memory_mb=cfg.memory_mb)
-        cache = (root / cfg.cache_dir) if cfg.cache_dir else None
+        cache = (root / cfg.cache_dir) if cfg.cache_dir else default_cache_dir()
         return Options(root, root / cfg.content_dir, root / cfg.templates_dir, cache, settings)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:

@@ -70,7 +70,7 @@ def test_key_depends_on_claim_declarations_and_settings() -> None:
 
 def test_only_the_edited_claim_is_checked_again(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    options = Options.at(project, settings=CheckSettings(jobs=2))
+    options = Options.at(project, settings=CheckSettings(jobs=2), cache_dir=tmp_path / "cache")
     first = check_content(load_content(options.content_dir, project), options)
     assert first.ok and first.stats.cached == 0 and first.stats.ran > 0  # identical checks run once
     second = check_content(load_content(options.content_dir, project), options)
@@ -89,13 +89,13 @@ def test_only_the_edited_claim_is_checked_again(tmp_path: Path) -> None:
 
 def test_a_fully_cached_check_does_not_import_sympy(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    options = Options.at(project)
+    options = Options.at(project, cache_dir=tmp_path / "cache")
     check_content(load_content(options.content_dir, project), options)  # warm the cache
     probe = (
         "import sys; from pathlib import Path\n"
         "from generator.pipeline import Options, load_and_check\n"
         "from generator.render import render_pages\n"
-        f"options = Options.at(Path({str(project)!r}))\n"
+        f"options = Options.at(Path({str(project)!r}), cache_dir=Path({str(tmp_path / 'cache')!r}))\n"
         "checked = load_and_check(options)\n"
         "render_pages(checked, options.templates_dir)\n"
         "assert checked.ok and checked.stats.ran == 0, checked.stats\n"
