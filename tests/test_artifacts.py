@@ -72,3 +72,19 @@ def test_vector_pages_plot_a_concrete_size() -> None:
     assert verdict.status == V.PROVEN, verdict.detail
     assert "<svg" in verdict.extra["svg"]
     assert "code" not in verdict.extra  # code is printed for scalar pages only
+
+
+def test_a_loss_that_float64_cannot_evaluate_is_reported_as_unstable() -> None:
+    """The naive logistic loss far out on the sigmoid: 1 − σ(z) underflows in float64."""
+    source = _source("sigmoid-logistic")
+    spec = {**source.artifacts, "range": [[40, 1], [60, 1]]}
+    verdict = build_artifacts(context_from_payload(source.context), spec, random.Random(1))
+    assert verdict.status == V.FALSE
+    assert "inaccurate in float64" in verdict.detail
+
+
+def test_the_stable_form_stays_accurate_where_the_naive_one_fails() -> None:
+    source = _source("bce-logits")
+    spec = {**source.artifacts, "range": [[40, 1], [60, 1]]}
+    verdict = build_artifacts(context_from_payload(source.context), spec, random.Random(1))
+    assert verdict.status == V.PROVEN, verdict.detail
