@@ -13,7 +13,7 @@ from a fixed list), never from source text; and it runs in the bounded worker pr
 
 from __future__ import annotations
 
-import io
+import keyword
 import math
 import random
 from collections.abc import Mapping
@@ -22,13 +22,15 @@ from typing import Any
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from .check import Context, _concrete
+from . import svgplot
+from .check import Context
+from .definedness import Side
 from .mathast import from_key
+from .vectors import concrete
 from .verdicts import FALSE, PROVEN, Verdict
 
 POINTS = 20
 RELATIVE_TOLERANCE = 1e-5
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
 def build_artifacts(context: Context, spec: Mapping[str, Any], rng: random.Random) -> Verdict:
@@ -56,8 +58,9 @@ def build_artifacts(context: Context, spec: Mapping[str, Any], rng: random.Rando
         return Verdict(
             FALSE, "plot", f"the plot needs values for {names} (under plot: fixed or targets)"
         )
-    svg = _plot(spec, x, activation, loss, gradient, fixed, targets)
-    extra: dict[str, Any] = {"svg": svg, "alt": _alt_text(spec, targets)}
+    description = _alt_text(spec, targets)
+    svg = _plot(spec, x, activation, loss, gradient, fixed, targets, description)
+    extra: dict[str, Any] = {"svg": svg, "alt": description}
     if spec.get("code", True):
         code = _code(spec, params, loss, gradient)
         failure = _verify(code, params, loss, context, spec, fixed, targets, rng)
@@ -76,7 +79,8 @@ def _expanded(context: Context, key: Any, subs: dict[Any, Any]) -> Any:
     tr = context.translator
     expr = tr.expand(tr.expr(from_key(key)))
     if subs:
-        expr, _, _ = _concrete(context, expr, sp.Integer(0), subs)
+        (side,), _ = concrete(context.domains, [Side(expr)], subs)
+        expr = side.expr
     return expr
 
 
@@ -102,45 +106,35 @@ def _plot(
     gradient: Any,
     fixed: dict[Any, Any],
     targets: list[dict[Any, Any]],
+    description: str,
 ) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
     low, high = (float(sp.Rational(*v)) for v in spec.get("range", ([-6, 1], [6, 1])))
-    grid = np.linspace(low, high, 241)
+    grid = np.linspace(low, high, 121)
     panels = [("activation", activation)] if activation is not None else []
     panels += [("loss", loss), ("gradient", gradient)]
-    plt.rcParams.update({"svg.hashsalt": "derivations", "svg.fonttype": "none", "font.size": 9})
-    figure, axes = plt.subplots(
-        1, len(panels), figsize=(3.0 * len(panels), 2.5), constrained_layout=True
-    )
-    figure.patch.set_alpha(0)
-    for axis, (name, expr) in zip(np.atleast_1d(axes), panels, strict=True):
+    drawn = []
+    for name, expr in panels:
         curves = [{}] if name == "activation" else targets
-        for k, target in enumerate(curves):
-            values = _sample(expr.xreplace({**fixed, **target}), x, grid)
-            label = (
-                ", ".join(f"{str(s).replace('__', '_')} = {v}" for s, v in target.items()) or None
+        drawn.append(
+            svgplot.Panel(
+                name,
+                [
+                    svgplot.Curve(
+                        _target_label(target) if name != "activation" and len(curves) > 1 else "",
+                        [float(v) for v in grid],
+                        [float(v) for v in _sample(expr.xreplace({**fixed, **target}), x, grid)],
+                    )
+                    for target in curves
+                ],
             )
-            axis.plot(grid, values, color=COLORS[k % len(COLORS)], linewidth=1.6, label=label)
-        axis.set_title(spec.get("titles", {}).get(name, name), color="#808080")
-        axis.set_xlabel(spec["x"], color="#808080")
-        axis.patch.set_alpha(0)
-        axis.grid(True, color="#808080", alpha=0.3, linewidth=0.6)
-        axis.tick_params(colors="#808080")
-        for side in axis.spines.values():
-            side.set_color("#808080")
-        if name != "activation" and len(targets) > 1:
-            legend = axis.legend(fontsize=7, frameon=False)
-            for text in legend.get_texts():
-                text.set_color("#808080")
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(figure)
-    return buffer.getvalue()
+        )
+    return svgplot.render(drawn, spec["x"], description)
+
+
+def _target_label(target: dict[Any, Any]) -> str:
+    return ", ".join(f"{str(s).replace('__', '_')} = {v}" for s, v in target.items())
 
 
 def _sample(expr: Any, x: Any, grid: Any) -> Any:
@@ -171,7 +165,9 @@ def _alt_text(spec: Mapping[str, Any], targets: list[dict[Any, Any]]) -> str:
 
 def _code(spec: Mapping[str, Any], params: list[Any], loss: Any, gradient: Any) -> str:
     printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
-    names = [str(p).replace("__", "_") for p in params]
+    # Parameter names must not shadow Python keywords or the modules the code imports.
+    reserved = {"numpy", "math", "functools", *keyword.kwlist}
+    names = [_python_name(str(p).replace("__", "_"), reserved) for p in params]
     rename = {p: sp.Symbol(n, **p.assumptions0) for p, n in zip(params, names, strict=True)}
     header = ", ".join(names)
     loss_body = printer.doprint(loss.xreplace(rename))
@@ -193,6 +189,10 @@ def _code(spec: Mapping[str, Any], params: list[Any], loss: Any, gradient: Any) 
         "",
     ]
     return "\n".join(lines)
+
+
+def _python_name(name: str, reserved: set[str]) -> str:
+    return f"{name}_" if name in reserved else name
 
 
 def _verify(

@@ -50,7 +50,12 @@ def cache_key(
             "sympy": sympy_version(),
             "context": context,
             "check": check,
-            "settings": {"points": settings.points, "digits": settings.digits},
+            # The time limit matters: a longer one can turn "numeric" into "proven".
+            "settings": {
+                "points": settings.points,
+                "digits": settings.digits,
+                "timeout": settings.timeout,
+            },
         },
         sort_keys=True,
         separators=(",", ":"),

@@ -4,14 +4,15 @@ One *check* compares two expressions (two adjacent rows of a display, a display
 row and a definition, …). The order of work keeps the common case cheap and the
 verdict honest:
 
-1. a numeric pre-screen at a few points refutes most false claims at once,
-   with a readable counterexample;
-2. cheap exact normal forms (``cancel``, ``expand(together(·))``) and then
-   ``simplify`` try to reduce the difference to 0: *proven* — provided no point of
-   the domain makes one side undefined while the other is defined (the
-   ``(x²−1)/(x−1) = x+1`` trap);
-3. otherwise ≥ 20 random points at 30 digits: *numerically consistent*, or
-   *false* with the point.
+1. the cheapest exact normal forms (:mod:`generator.normalforms`) decide most true
+   claims outright;
+2. otherwise a numeric pre-screen at a few points refutes most false claims, with a
+   readable counterexample, before the costlier normal forms and ``simplify`` run;
+3. a symbolic zero is *proven* only if no point of the domain makes one side undefined
+   while the other is defined (:mod:`generator.definedness`: the ``(x²−1)/(x−1) = x+1``
+   trap, read from the source's own denominators, logarithms and roots);
+4. otherwise ≥ 20 random points at 30 digits: *numerically consistent*, or *false*
+   with the point.
 
 Vector claims (indexed symbols, sums up to a size N) are checked for every
 concrete size N = 2…6 and every index value, and say so.
@@ -26,22 +27,22 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import sympy as sp
 
 from . import verdicts as V
+from .definedness import Side, guards_of, undefined_mismatch
 from .domains import Domain, parse_domain
 from .mathast import Node, from_key
-from .numeric import Value, agree, counterexample, evaluate, points, reliable
+from .normalforms import per_value_zero, symbolic_zero
+from .numeric import Value, agree, counterexample, evaluate_side, points, reliable
 from .tosympy import Definition, Translator
+from .vectors import SIZES, concrete, is_vector
 from .verdicts import Verdict
-
-SIZES = (2, 3, 4, 5, 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,93 +244,132 @@ def compare(
 ) -> Verdict:
     tr = context.translator
     keep = frozenset({tr.expr(wrt)}) if wrt is not None else frozenset()
-    a = tr.expand(tr.expr(left), keep)
-    b = tr.expand(tr.expr(right), keep)
+    a = Side(tr.expand(tr.expr(left), keep), guards_of(tr.shadow(left, keep)))
+    b = Side(tr.expand(tr.expr(right), keep), guards_of(tr.shadow(right, keep)))
     if mode == "antiderivative":
         a, b = _differentiate_antiderivative(a, b)
     given_pairs = [(tr.expand(tr.expr(g)), tr.expand(tr.expr(h))) for g, h in givens]
-    if _is_vector(context, a, b):
+    size = tr.symbol(context.size) if context.size is not None else None
+    if is_vector(size, a, b):
         return _compare_per_size(context, a, b, given_pairs, settings, deadline, rng)
-    a, b = _apply_givens(a, b, given_pairs)
-    domains = _domains_of(context, a, b)
-    return _compare_scalar(a, b, domains, settings, deadline, rng)
+    elimination = _eliminate(given_pairs, a, b)
+    if isinstance(elimination, str):
+        return Verdict(V.REJECTED, "given", elimination)
+    a, b = _substituted(elimination, a, b)
+    return _compare_scalar(a, b, _domains_of(context, a, b), settings, deadline, rng)
 
 
-def _differentiate_antiderivative(a: Any, b: Any) -> tuple[Any, Any]:
+def _substituted(mapping: dict[Any, Any], a: Side, b: Side) -> tuple[Side, Side]:
+    return a.map(lambda e: e.xreplace(mapping)), b.map(lambda e: e.xreplace(mapping))
+
+
+def _differentiate_antiderivative(a: Side, b: Side) -> tuple[Side, Side]:
     """``∫f dx = F (+ C)`` holds when dF/dx = f: compare derivatives, so constants drop out."""
-    integral = a if isinstance(a, sp.Integral) else b
-    other = b if integral is a else a
-    (var,) = integral.variables
-    integrand = integral.function
-    return integrand, sp.diff(other, var)
+    integral, other = (a, b) if isinstance(a.expr, sp.Integral) else (b, a)
+    (var,) = integral.expr.variables
+    return Side(integral.expr.function, integral.guards), Side(
+        sp.diff(other.expr, var), other.guards
+    )
 
 
-def _domains_of(context: Context, *exprs: Any) -> dict[Any, Domain]:
+def _domains_of(context: Context, *sides: Side) -> dict[Any, Domain]:
     out: dict[Any, Domain] = {}
-    for expr in exprs:
-        for atom in expr.free_symbols:
-            if isinstance(atom, sp.Symbol) and not isinstance(atom, sp.Dummy):
-                out[atom] = context.domains.get(atom.name.split("__")[0], parse_domain("real"))
+    for side in sides:
+        exprs = [side.expr, *(g.expr for g in side.guards)]
+        for expr in exprs:
+            for atom in expr.free_symbols:
+                if isinstance(atom, sp.Symbol) and not isinstance(atom, sp.Dummy):
+                    out[atom] = context.domains.get(atom.name.split("__")[0], parse_domain("real"))
     return out
 
 
 def _compare_scalar(
-    a: Any,
-    b: Any,
+    a: Side,
+    b: Side,
     domains: dict[Any, Domain],
     settings: Settings,
     deadline: Deadline,
     rng: random.Random,
     extra_point: Mapping[str, str] | None = None,
 ) -> Verdict:
-    variables = sorted(domains, key=str)
-    difference = a - b
-    # 1. The cheapest exact normal forms decide most true claims outright.
-    method = _symbolic_zero(difference, domains, cheap_only=True)
+    """Decide ``a = b`` on the domain: cheap proof, pre-screen, full proof, numeric fallback."""
+    difference = a.expr - b.expr
+    method = symbolic_zero(difference, domains, cheap_only=True)
     if method is None:
-        # 2. Numeric pre-screen: a false claim usually shows itself at the first few points.
-        try:
-            with deadline.phase(0.3):
-                refuted = _search_counterexample(a, b, variables, domains, settings, rng, tries=6)
-        except CheckTimeout:
-            refuted = None
-        if refuted is not None:
+        refuted = _search(a, b, domains, settings, rng, nice=True, tries=6, deadline=deadline)
+        if isinstance(refuted, tuple):
             return Verdict(
                 V.FALSE, "numeric pre-screen", "the two sides differ", _ce(refuted, extra_point)
             )
-        # 3. Symbolic: the costlier normal forms, simplify last.
-        try:
-            with deadline.phase(0.7):
-                method = _symbolic_zero(difference, domains)
-                if method is None:
-                    method = _per_value_zero(a, b, domains)
-        except CheckTimeout:
-            method = None
-    if method is not None:
-        try:
-            with deadline.phase(0.5):
-                undefined = _undefined_mismatch(a, b, variables, domains, settings, rng)
-        except CheckTimeout:
-            undefined = "unknown"
-        if undefined is None:
-            return Verdict(V.PROVEN, method, "the difference of the two sides simplifies to 0")
-        if isinstance(undefined, tuple):
-            return Verdict(
-                V.FALSE,
-                method + " + domain check",
-                "the two sides agree where both are defined, but one side is undefined at a point of the domain",
-                _ce(undefined, extra_point),
-            )
-    # 3. Numeric verification at many points.
-    with deadline.phase():
-        outcome = _numeric_verification(a, b, variables, domains, settings, rng)
+        method = _full_proof(difference, domains, deadline)
+    # With a proof, the domain check decides between proven and false; without one, it can
+    # still refute (a point of the domain where only one side is defined, such as a gap
+    # between the cases of a piecewise value), which random sampling would never hit.
+    verdict = _domain_check(a, b, domains, method, settings, deadline, rng, extra_point)
+    if verdict is not None:
+        return verdict
+    return _numeric_verdict(a, b, domains, method, settings, deadline, rng, extra_point)
+
+
+def _full_proof(difference: Any, domains: dict[Any, Domain], deadline: Deadline) -> str | None:
+    try:
+        with deadline.phase(0.7):
+            return symbolic_zero(difference, domains) or per_value_zero(difference, domains)
+    except CheckTimeout:
+        return None
+
+
+def _domain_check(
+    a: Side,
+    b: Side,
+    domains: dict[Any, Domain],
+    method: str | None,
+    settings: Settings,
+    deadline: Deadline,
+    rng: random.Random,
+    extra_point: Mapping[str, str] | None,
+) -> Verdict | None:
+    """Proven (only with a symbolic ``method``), or false at a point where only one side is
+    defined; None when undecided."""
+    try:
+        with deadline.phase(0.5):
+            undefined = undefined_mismatch(a, b, domains, settings.digits, rng)
+    except CheckTimeout:
+        undefined = "unknown"
+    if isinstance(undefined, tuple):
+        return Verdict(
+            V.FALSE,
+            f"{method} + domain check" if method else "domain check",
+            "the two sides agree where both are defined, but one side is undefined at a point of the domain"
+            if method
+            else "one side is undefined at a point of the domain where the other is defined",
+            _ce(undefined, extra_point),
+        )
+    if undefined is None and method is not None:
+        return Verdict(V.PROVEN, method, "the difference of the two sides simplifies to 0")
+    return None
+
+
+def _numeric_verdict(
+    a: Side,
+    b: Side,
+    domains: dict[Any, Domain],
+    method: str | None,
+    settings: Settings,
+    deadline: Deadline,
+    rng: random.Random,
+    extra_point: Mapping[str, str] | None,
+) -> Verdict:
+    outcome = _search(
+        a, b, domains, settings, rng, nice=False, tries=settings.points * 8, deadline=deadline
+    )
     if isinstance(outcome, tuple):
         return Verdict(V.FALSE, "numeric", "the two sides differ", _ce(outcome, extra_point))
-    if outcome < 20:
+    if outcome < settings.points:
         return Verdict(
             V.REJECTED,
             "numeric",
-            f"only {outcome} points were found where both sides are defined; need 20",
+            f"only {outcome} points were found where both sides are defined; need {settings.points}",
         )
     note = "symbolic simplification did not reach 0"
     if method is not None:
@@ -344,271 +384,74 @@ def _ce(
     return counterexample(point, left, right, extra)
 
 
-def _search_counterexample(
-    a: Any,
-    b: Any,
-    variables: list[Any],
+def _search(
+    a: Side,
+    b: Side,
     domains: dict[Any, Domain],
     settings: Settings,
     rng: random.Random,
+    nice: bool,
     tries: int,
-) -> tuple[dict[Any, Any], Value, Value] | None:
-    for point in itertools.islice(points(variables, domains, rng), tries):
-        left = evaluate(a, point, settings.digits)
-        right = evaluate(b, point, settings.digits)
-        if reliable(left, right) and not agree(left, right) and (left.defined or right.defined):
-            return point, left, right
-    return None
-
-
-def _numeric_verification(
-    a: Any,
-    b: Any,
-    variables: list[Any],
-    domains: dict[Any, Domain],
-    settings: Settings,
-    rng: random.Random,
+    deadline: Deadline,
 ) -> tuple[dict[Any, Any], Value, Value] | int:
+    """A point where the sides differ, or how many reliable points agreed.
+
+    The pre-screen (``nice``) gives up quietly when its share of time runs out; the
+    numeric fallback does not (a timeout there is the check's verdict).
+    """
+    variables = sorted(domains, key=sp.default_sort_key)
     good = 0
-    for attempt, point in enumerate(points(variables, domains, rng, nice=False)):
-        if good >= settings.points or attempt >= settings.points * 8:
-            break
-        left = evaluate(a, point, settings.digits)
-        right = evaluate(b, point, settings.digits)
-        if not reliable(left, right):
-            continue  # too ill-conditioned to tell at this point
-        if not agree(left, right):
-            return point, left, right
-        if left.defined:
-            good += 1
-        if not variables:
-            good = settings.points
+    try:
+        with deadline.phase(0.3 if nice else 1.0):
+            for point in itertools.islice(points(variables, domains, rng, nice=nice), tries):
+                left = evaluate_side(a, point, settings.digits)
+                right = evaluate_side(b, point, settings.digits)
+                if not reliable(left, right):
+                    continue  # too ill-conditioned to tell at this point
+                if not agree(left, right):
+                    return point, left, right
+                if left.defined:
+                    good += 1
+                if not variables or (not nice and good >= settings.points):
+                    return settings.points if not variables else good
+    except CheckTimeout:
+        if not nice:
+            raise
     return good
 
 
-_TRIG = (sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh)
-
-
-def _via_exponentials(d: Any) -> Any:
-    """Trigonometric and hyperbolic functions as exponentials, then a rational normal form:
-    much cheaper than simplify's trigsimp, and decisive for identities such as tanh' = 1 − tanh²."""
-    if not d.has(*_TRIG):
-        return d
-    return sp.cancel(sp.powsimp(sp.expand(d.rewrite(sp.exp))))
-
-
-_NORMAL_FORMS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
-    ("identical", lambda d: d),
-    ("cancel", sp.cancel),
-    ("expand(together)", lambda d: sp.expand(sp.together(d))),
-    ("exponential form", _via_exponentials),
-    ("simplify", sp.simplify),
-)
-
-
-_CHEAP = frozenset({"identical", "cancel"})
-
-
-def _symbolic_zero(
-    difference: Any, domains: dict[Any, Domain], cheap_only: bool = False
-) -> str | None:
-    """The name of the first normal form that reduces ``difference`` to 0, or None."""
-    if difference.has(sp.Sum, sp.Integral, sp.Derivative):
-        if cheap_only:
-            return None
-        difference = difference.doit()
-        if difference.has(sp.Sum, sp.Integral):
-            return None
-    for name, normal_form in _NORMAL_FORMS:
-        if cheap_only and name not in _CHEAP:
-            return None
-        result = normal_form(difference)
-        if result == 0:
-            return name
-        special = name == "simplify" and result.has(sp.gamma, sp.factorial, sp.Piecewise)
-        if special and sp.simplify(sp.gammasimp(result.rewrite(sp.gamma))) == 0:
-            return "simplify + gammasimp"
-    if difference.has(*_PIECEWISE_LIKE) and _branches_zero(difference, domains):
-        return "case by case"
-    return None
-
-
-_PIECEWISE_LIKE = (sp.Piecewise, sp.Heaviside, sp.sign, sp.Max, sp.Min, sp.Abs)
-
-
-def _branches_zero(difference: Any, domains: dict[Any, Domain]) -> bool:
-    """Prove a piecewise difference is 0 branch by branch, on the part of the domain each covers.
-
-    Max, Min, Abs, sign and Heaviside are rewritten as Piecewise and folded into one
-    Piecewise; each branch must simplify to 0 under its own condition, unless no point of
-    the domain reaches it (a branch for z = 0 when z is declared nonzero).
-    """
-    folded = sp.piecewise_fold(difference.rewrite(sp.Piecewise))
-    if not isinstance(folded, sp.Piecewise):
-        return bool(sp.simplify(folded) == 0)
-    earlier: Any = sp.false
-    for expr, condition in folded.args:
-        region = sp.And(condition, sp.Not(earlier))
-        earlier = sp.Or(earlier, condition)
-        if _unreachable(region, domains):
-            continue
-        if expr.has(sp.nan) or sp.simplify(sp.refine(expr, region)) != 0:
-            return False
-    return True
-
-
-def _unreachable(region: Any, domains: dict[Any, Domain]) -> bool:
-    """True when no point of the (one-variable) domain satisfies ``region``."""
-    if region is sp.false:
-        return True
-    symbols = [s for s in region.free_symbols if s in domains]
-    if len(symbols) != 1 or len(region.free_symbols) != 1:
-        return False
-    (symbol,) = symbols
-    try:
-        points = region.as_set()
-    except (NotImplementedError, TypeError, ValueError):
-        return False
-    return bool(sp.Intersection(points, _as_set(domains[symbol])) is sp.S.EmptySet)
-
-
-def _per_value_zero(a: Any, b: Any, domains: dict[Any, Domain]) -> str | None:
-    """For finite-set symbols (y ∈ {0, 1}), prove the claim for each value in turn."""
-    finite = [v for v in domains if domains[v].finite]
-    if not finite:
-        return None
-    combos = list(itertools.product(*(domains[v].values for v in finite)))
-    if len(combos) > 64:
-        return None
-    for combo in combos:
-        subs = {
-            v: sp.Rational(c.numerator, c.denominator) for v, c in zip(finite, combo, strict=True)
-        }
-        if _symbolic_zero(a.xreplace(subs) - b.xreplace(subs), domains) is None:
-            return None
-    names = ", ".join(f"{v} ∈ {domains[v].text}" for v in finite)
-    return f"simplify for each {names}"
-
-
-def _undefined_mismatch(
-    a: Any,
-    b: Any,
-    variables: list[Any],
-    domains: dict[Any, Domain],
-    settings: Settings,
-    rng: random.Random,
-) -> tuple[dict[Any, Any], Value, Value] | str | None:
-    """A domain point where exactly one side is undefined; "unknown" if that cannot be ruled out."""
-    unknown = False
-    for factor in _singular_factors(a) | _singular_factors(b):
-        candidates = [v for v in factor.free_symbols if v in domains and not domains[v].finite]
-        if not candidates:
-            continue
-        var = sorted(candidates, key=str)[0]
-        others = [v for v in variables if v != var]
-        solutions = _zeros(factor, var, domains[var])
-        if solutions is None:
-            unknown = True
-            continue
-        for solution in solutions:
-            for base in itertools.islice(points(others, domains, rng), 6):
-                value = solution.xreplace(base)
-                if not value.is_number or not value.is_real:
-                    continue
-                if not domains[var].contains(float(value)):
-                    continue
-                point = {**base, var: value}
-                left = evaluate(a, point, settings.digits)
-                right = evaluate(b, point, settings.digits)
-                if reliable(left, right) and left.defined != right.defined:
-                    return point, left, right
-    return "unknown" if unknown else None
-
-
-@lru_cache(maxsize=4096)
-def _factors(base: Any) -> tuple[Any, ...]:
-    try:
-        return tuple(factor for factor, _ in sp.factor_list(base)[1])
-    except sp.PolynomialError:
-        return (base,)
-
-
-def _singular_factors(expr: Any) -> set[Any]:
-    """Expressions whose zeros make ``expr`` undefined: denominators and log arguments."""
-    found: set[Any] = set()
-    for node in sp.preorder_traversal(expr):
-        base = None
-        if isinstance(node, sp.Pow) and node.exp.is_negative:
-            base = node.base
-        elif isinstance(node, sp.log):
-            base = node.args[0]
-        if base is not None and base.free_symbols:
-            found.update(_factors(base))
-    return found
-
-
-@lru_cache(maxsize=4096)
-def _zeros(factor: Any, var: Any, domain: Domain) -> list[Any] | None:
-    """Solutions of factor = 0 for ``var`` inside its domain, or None when SymPy cannot say."""
-    if factor.is_positive or factor.is_negative:
-        return []
-    interval = _as_set(domain)
-    try:
-        solutions = sp.solveset(factor, var, domain=interval)
-    except (NotImplementedError, ValueError, TypeError):
-        return None
-    if solutions is sp.S.EmptySet:
-        return []
-    if isinstance(solutions, sp.FiniteSet):
-        return list(solutions)
-    return None
-
-
-def _as_set(domain: Domain) -> Any:
-    if domain.values:
-        return sp.FiniteSet(*(sp.Rational(v.numerator, v.denominator) for v in domain.values))
-    low = -sp.oo if domain.low == float("-inf") else sp.nsimplify(domain.low)
-    high = sp.oo if domain.high == float("inf") else sp.nsimplify(domain.high)
-    interval = sp.Interval(low, high, domain.low_open, domain.high_open)
-    if domain.excluded:
-        interval = sp.Complement(
-            interval,
-            sp.FiniteSet(*(sp.Rational(v.numerator, v.denominator) for v in domain.excluded)),
-        )
-    if domain.integer:
-        return sp.Intersection(interval, sp.S.Integers)
-    return interval
-
-
-def _apply_givens(a: Any, b: Any, givens: list[tuple[Any, Any]]) -> tuple[Any, Any]:
+def _eliminate(givens: list[tuple[Any, Any]], *sides: Side) -> dict[Any, Any] | str:
     """Use each given equation to eliminate one symbol (the last one it is linear in)."""
+    mapping: dict[Any, Any] = {}
     for lhs, rhs in givens:
-        equation = sp.expand((lhs - rhs).doit())
-        for var in sorted(equation.free_symbols, key=str, reverse=True):
-            if isinstance(var, sp.Dummy) or not (a.has(var) or b.has(var)):
+        equation = sp.expand((lhs - rhs).doit()).xreplace(mapping)
+        used = False
+        for var in sorted(equation.free_symbols, key=sp.default_sort_key, reverse=True):
+            if isinstance(var, sp.Dummy) or not any(s.expr.has(var) for s in sides):
                 continue
-            if sp.degree(equation, var) == 1:
+            try:
+                linear = sp.degree(equation, var) == 1
+            except (sp.PolynomialError, ValueError):
+                linear = False
+            if linear:
                 solved = sp.solve(equation, var)
                 if len(solved) == 1:
-                    a, b = a.xreplace({var: solved[0]}), b.xreplace({var: solved[0]})
+                    mapping = {k: v.xreplace({var: solved[0]}) for k, v in mapping.items()}
+                    mapping[var] = solved[0]
+                    used = True
                     break
-    return a, b
-
-
-# --- vectors ---------------------------------------------------------------------------------
-
-
-def _is_vector(context: Context, a: Any, b: Any) -> bool:
-    if context.size is None:
-        return False
-    size = context.translator.symbol(context.size)
-    return bool(a.has(size) or b.has(size) or a.has(sp.Indexed) or b.has(sp.Indexed))
+        if not used:
+            return (
+                f"the given {lhs} = {rhs} cannot be used: a given must be linear in one of the "
+                "claim's symbols, which it then eliminates"
+            )
+    return mapping
 
 
 def _compare_per_size(
     context: Context,
-    a: Any,
-    b: Any,
+    a: Side,
+    b: Side,
     givens: list[tuple[Any, Any]],
     settings: Settings,
     deadline: Deadline,
@@ -621,14 +464,16 @@ def _compare_per_size(
     index_symbols = sorted(
         (
             s
-            for s in (a.free_symbols | b.free_symbols)
+            for side in (a, b)
+            for s in side.expr.free_symbols
             if isinstance(s, sp.Symbol)
             and s.name in context.domains
             and context.domains[s.name].index
         ),
-        key=str,
+        key=sp.default_sort_key,
     )
-    methods: set[str] = set()
+    index_symbols = list(dict.fromkeys(index_symbols))
+    statuses: set[str] = set()
     for n in SIZES:
         for values in itertools.product(range(1, n + 1), repeat=len(index_symbols)):
             subs: dict[Any, Any] = {size: sp.Integer(n)}
@@ -637,14 +482,17 @@ def _compare_per_size(
                 context.size: str(n),
                 **{str(s): str(v) for s, v in zip(index_symbols, values, strict=True)},
             }
-            ca, cb, domains = _concrete(context, a, b, subs)
-            cgivens = [_concrete(context, g, h, subs)[:2] for g, h in givens]
-            ca, cb = _apply_givens(ca, cb, cgivens)
+            given_sides = [Side(g - h) for g, h in givens]
+            (ca, cb, *cgivens), domains = concrete(context.domains, [a, b, *given_sides], subs)
+            elimination = _eliminate([(g.expr, sp.Integer(0)) for g in cgivens], ca, cb)
+            if isinstance(elimination, str):
+                return Verdict(V.REJECTED, "given", elimination)
+            ca, cb = _substituted(elimination, ca, cb)
             verdict = _compare_scalar(ca, cb, domains, settings, deadline, rng, extra)
             if not verdict.passed:
                 return verdict
-            methods.add(verdict.status)
-    status = V.PROVEN if methods == {V.PROVEN} else V.NUMERIC
+            statuses.add(verdict.status)
+    status = V.PROVEN if statuses == {V.PROVEN} else V.NUMERIC
     indices = ", ".join(str(s) for s in index_symbols)
     every = f" and every value of {indices}" if indices else ""
     return Verdict(
@@ -652,27 +500,3 @@ def _compare_per_size(
         f"for each size {context.size} = {SIZES[0]}…{SIZES[-1]}{every}",
         f"checked separately for {context.size} = {', '.join(map(str, SIZES))}",
     )
-
-
-def _concrete(
-    context: Context, a: Any, b: Any, subs: dict[Any, Any]
-) -> tuple[Any, Any, dict[Any, Domain]]:
-    """Substitute a size and index values, expand sums, and turn z[k] into plain symbols z__k."""
-    out = []
-    domains: dict[Any, Domain] = {}
-    for expr in (a, b):
-        concrete = expr.xreplace(subs).doit()
-        mapping = {}
-        for atom in concrete.atoms(sp.Indexed):
-            name = str(atom.base.label)
-            label = name + "__" + "_".join(str(i) for i in atom.indices)
-            domain = context.domains.get(name, parse_domain("real"))
-            symbol = sp.Symbol(label, **domain.assumptions())
-            mapping[atom] = symbol
-            domains[symbol] = domain
-        concrete = concrete.xreplace(mapping)
-        out.append(concrete)
-    for atom in out[0].free_symbols | out[1].free_symbols:
-        if atom not in domains and isinstance(atom, sp.Symbol):
-            domains[atom] = context.domains.get(atom.name, parse_domain("real"))
-    return out[0], out[1], domains

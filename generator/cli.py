@@ -96,7 +96,9 @@ def check(
         content.diagnostics = [
             d for d in content.diagnostics if (root / d.file).resolve() in wanted
         ]
-    checked = check_content(content, options, _progress_bar() if fmt == "text" else None)
+    checked = _or_exit(
+        lambda: check_content(content, options, _progress_bar() if fmt == "text" else None)
+    )
     if fmt == "json":
         descriptions = describe_content(checked.content, options) if checked.ok else {}
         click.echo(json.dumps(json_report(checked, descriptions), indent=2, ensure_ascii=False))
@@ -112,6 +114,18 @@ def check(
         if not checked.ok:
             click.echo(summary(checked.diagnostics), err=True)
     sys.exit(0 if checked.ok else 1)
+
+
+def _or_exit(run: Any) -> Any:
+    """Run a pipeline step; problems that stop the whole run are printed, not raised."""
+    from .errors import DiagnosticsError
+
+    try:
+        return run()
+    except DiagnosticsError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.format(), err=True)
+        sys.exit(1)
 
 
 def _progress_bar() -> Any:
@@ -218,7 +232,7 @@ def render(root: Path, out: Path, timeout: float | None) -> None:
 
     root = root.resolve()
     options = _options(root, timeout, None, False)
-    checked = load_and_check(options)
+    checked = _or_exit(lambda: load_and_check(options))
     for diagnostic in checked.diagnostics:
         click.echo(diagnostic.format(), err=True)
     if not checked.ok:

@@ -112,7 +112,14 @@ class Domain:
         return [c for c in candidates if self.contains(float(c))]
 
     def sample(self, rng: random.Random) -> float:
-        """A random point inside the domain."""
+        """A random point inside the domain (never an excluded point)."""
+        for _ in range(100):
+            value = self._sample(rng)
+            if self.contains(value):
+                return value
+        raise ValueError(f"cannot sample from the domain {self.text}")
+
+    def _sample(self, rng: random.Random) -> float:
         if self.values:
             return float(rng.choice(self.values))
         if self.integer or self.index:

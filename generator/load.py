@@ -317,7 +317,11 @@ def _validate_derivation(data: Any, errors: _FileErrors) -> Derivation | None:
             block = _validate(BLOCK_KINDS[kind], item, ("body", index), errors)
             if block is not None:
                 blocks.append(block)
-        top["body"] = blocks or [ProseBlock(prose="(no valid items)")]
+        if body and not blocks:
+            # Every item failed and was reported; validate the rest against a stand-in.
+            top["body"] = [ProseBlock(prose="(no valid items)")]
+        else:
+            top["body"] = blocks
     result = data.get("result")
     if isinstance(result, dict):
         top["result"] = _validate(EquationBlock, result, ("result",), errors)
@@ -593,6 +597,14 @@ class _Resolver:
             if self.model.plot is not None:  # asked for a plot, so say what is missing
                 self.errors.path(("plot",), "plot: give x, the variable of the horizontal axis")
             return None
+        for where, names in (
+            ("x", [x]),
+            ("targets", [k for t in (spec.targets or []) for k in t]),
+            ("fixed", list(spec.fixed)),
+        ):
+            for name in names:
+                if not self.plot_name_declared(name):
+                    self.errors.path(("plot", where), f"plot: {name!r} is not a declared symbol")
         activation_name = spec.activation or ("a" if "a" in self.definition_bodies else None)
         activation = self.definition_bodies.get(activation_name) if activation_name else None
         targets = spec.targets if spec.targets is not None else self.default_targets()
@@ -620,6 +632,13 @@ class _Resolver:
         if "L" not in self.definition_bodies:
             return None
         return Node("sym", (), "L")
+
+    def plot_name_declared(self, name: str) -> bool:
+        """A declared symbol, or one component (z_2) of a declared indexed symbol."""
+        base, _, component = name.partition("_")
+        if not component:
+            return name in self.scope_.symbols
+        return self.scope_.is_indexed(base) and component.isdigit()
 
     def plot_variable(self, result: Display) -> str | None:
         wrt = result.checks[0].wrt
@@ -659,14 +678,18 @@ class _Resolver:
             if decl.tex is None and len(name) > 1 and name not in _greek():
                 tex = "\\mathrm{" + name + "}"
             try:
-                if len(lint(tex)) <= 1:
-                    raise SourceError("tex is empty")
+                _check_atomic_tex(tex)
             except SourceError as exc:
                 self.errors.source((*path, "tex"), exc)
                 tex = default_tex(name) if len(name) == 1 else "\\mathrm{" + name + "}"
             if domain.index and self.model.size is None:
                 self.errors.path(
                     (*path, "domain"), "an index symbol needs the derivation's size (add size: N)"
+                )
+            if decl.indexed and self.model.size is None:
+                self.errors.path(
+                    (*path, "indexed"),
+                    "an indexed symbol needs the derivation's size (add size: N)",
                 )
             symbols[name] = SymbolInfo(name, tex, decl.domain, decl.indexed)
         if self.model.size is not None:
@@ -696,9 +719,10 @@ class _Resolver:
             if fdecl.tex is None and len(name) > 1 and name not in _greek():
                 tex = "\\operatorname{" + name + "}"
             try:
-                lint(tex)
+                _check_atomic_tex(tex)
             except SourceError as exc:
                 self.errors.source(("functions", name, "tex"), exc)
+                tex = "\\operatorname{" + name + "}"
             functions[name] = FunctionInfo(name, tex, tuple(fdecl.params))
         dependents: dict[str, tuple[str, ...]] = {}
         for k, item in enumerate(self.model.body):
@@ -736,12 +760,18 @@ class _Resolver:
             earlier = {n: scope.functions[n] for n in order[:position]}
             local = Scope(scope.symbols, earlier, scope.dependents)
             body = self.expression(("functions", name, "expr"), decl.expr, local)
-            if body is not None:
+            if body is not None and body.op in ("rel", "true"):
+                self.errors.path(
+                    ("functions", name, "expr"),
+                    "a function's body is an expression, not a comparison",
+                )
+            elif body is not None:
                 out.append((name, body))
         return out
 
     def definitions(self, scope: Scope) -> list[tuple[str, tuple[str, ...], tuple[str, ...], Node]]:
         out = []
+        paths: dict[str, YPath] = {}
         for k, item in enumerate(self.model.body):
             if not isinstance(item, DefineBlock) or item.define not in scope.symbols:
                 continue
@@ -765,7 +795,31 @@ class _Resolver:
             body = self.definition_body(path, item)
             if body is not None:
                 out.append((item.define, tuple(item.params), tuple(item.index), body))
+                paths[item.define] = path
+        self.report_cycles({name: body for name, _, _, body in out}, paths)
         return out
+
+    def report_cycles(self, bodies: dict[str, Node], paths: dict[str, YPath]) -> None:
+        """Definitions that refer to each other in a circle cannot be expanded."""
+        uses = {name: sorted(body.names() & bodies.keys()) for name, body in bodies.items()}
+        state: dict[str, str] = {}
+
+        def visit(name: str, trail: list[str]) -> None:
+            state[name] = "open"
+            for used in uses[name]:
+                if state.get(used) == "open":
+                    loop = [*trail[trail.index(used) :], used] if used in trail else [name, used]
+                    self.errors.path(
+                        (*paths[name], "define"),
+                        "definitions refer to each other in a circle: " + " → ".join(loop),
+                    )
+                elif used not in state:
+                    visit(used, [*trail, used])
+            state[name] = "done"
+
+        for name in sorted(bodies):
+            if name not in state:
+                visit(name, [name])
 
     def definition_body(self, path: YPath, item: Any) -> Node | None:
         if item.expr is not None:
@@ -774,6 +828,9 @@ class _Resolver:
             )
             if node is not None and item.define in node.names():
                 self.errors.path((*path, "expr"), f"{item.define} is defined in terms of itself")
+                return None
+            if node is not None and node.op in ("rel", "true"):
+                self.errors.path((*path, "expr"), "a definition is an expression, not a comparison")
                 return None
             return node
         chain = self.chain((*path, "tex"), item.tex, definition=item)
@@ -796,7 +853,9 @@ class _Resolver:
                     if definition.define in self.scope_.symbols
                     else tuple(self.scope_.functions[definition.define].params)
                 )
-                return parse_definition(tex, self.scope_, definition.define, params)
+                return parse_definition(
+                    tex, self.scope_, definition.define, params, tuple(definition.index)
+                )
             return parse_chain(tex, self.scope_)
         except SourceError as exc:
             self.errors.source(path, exc)
@@ -869,6 +928,11 @@ class _Resolver:
             return display
         head: Node | None = None
         if item.define in self.scope_.functions:
+            if item.expr is not None:
+                self.errors.path(
+                    (*path, "expr"),
+                    f"{item.define} is a function: its body is given under functions:, not here",
+                )
             body = self.function_bodies.get(item.define)
             params = self.scope_.functions[item.define].params
             head = Node("call", tuple(Node("sym", (), p) for p in params), item.define)
@@ -968,6 +1032,109 @@ def _number(text: str) -> list[int]:
     """A plot number as [numerator, denominator]: the worker builds an exact Rational from it."""
     value = Fraction(text)
     return [value.numerator, value.denominator]
+
+
+_ACCENTS = frozenset(
+    [
+        "\\hat",
+        "\\bar",
+        "\\tilde",
+        "\\vec",
+        "\\dot",
+        "\\ddot",
+        "\\mathbf",
+        "\\mathrm",
+        "\\mathit",
+        "\\mathcal",
+        "\\mathsf",
+        "\\operatorname",
+    ]
+)
+_STRUCTURAL = frozenset(
+    [
+        "\\frac",
+        "\\dfrac",
+        "\\tfrac",
+        "\\sqrt",
+        "\\sum",
+        "\\prod",
+        "\\int",
+        "\\iint",
+        "\\iiint",
+        "\\begin",
+        "\\end",
+        "\\left",
+        "\\right",
+        "\\partial",
+        "\\cdot",
+        "\\times",
+        "\\ln",
+        "\\log",
+        "\\exp",
+        "\\sin",
+        "\\cos",
+        "\\tan",
+        "\\sinh",
+        "\\cosh",
+        "\\tanh",
+        "\\max",
+        "\\min",
+        "\\infty",
+        "\\text",
+        "\\quad",
+        "\\qquad",
+        "\\lim",
+        "\\inf",
+        "\\sup",
+        "\\det",
+    ]
+)
+_ATOMIC = (
+    "a symbol's tex is one name, such as x, \\theta, x_0, \\hat{y} or \\mathrm{lr}: "
+    "a longer formula would be read back as that name"
+)
+
+
+def _check_atomic_tex(tex: str) -> None:
+    """A declared spelling must be one atom, or the parser would take a formula for a name
+    (a symbol spelled z^2 would make \\frac{\\partial z^2}{\\partial z} mean something else)."""
+    tokens = lint(tex)[:-1]
+    if not tokens:
+        raise SourceError("tex is empty")
+    k = 1
+    head = tokens[0]
+    if head.kind == "cmd" and head.text in _ACCENTS:
+        k = _braced_word(tokens, 1)
+    elif not (head.kind == "letter" or (head.kind == "cmd" and head.text[1:].isalpha())):
+        raise SourceError(_ATOMIC)
+    elif head.text in _STRUCTURAL:
+        raise SourceError(f"{head.text} is part of the formula language and cannot name a symbol")
+    if k < len(tokens) and tokens[k].text == "_":
+        k = (
+            _braced_word(tokens, k + 1)
+            if k + 1 < len(tokens) and tokens[k + 1].text == "{"
+            else k + 2
+        )
+        if k > len(tokens) or tokens[k - 1].kind not in ("letter", "digit", "char"):
+            raise SourceError(_ATOMIC)
+    if k != len(tokens):
+        raise SourceError(_ATOMIC, tokens[min(k, len(tokens) - 1)].offset)
+
+
+def _braced_word(tokens: list[Any], k: int) -> int:
+    """Index after ``{word}`` starting at ``k`` (letters, digits or Greek macros only)."""
+    if k >= len(tokens) or tokens[k].text != "{":
+        raise SourceError(_ATOMIC)
+    k += 1
+    while k < len(tokens) and tokens[k].text != "}":
+        if tokens[k].kind not in ("letter", "digit") and not (
+            tokens[k].kind == "cmd" and tokens[k].text[1:].isalpha()
+        ):
+            raise SourceError(_ATOMIC, tokens[k].offset)
+        k += 1
+    if k >= len(tokens):
+        raise SourceError(_ATOMIC)
+    return k + 1
 
 
 def _is_lint_or_name_error(error: SourceError) -> bool:

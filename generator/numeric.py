@@ -16,10 +16,14 @@ from typing import Any
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
+from .definedness import Side, violated
 from .domains import Domain
 from .verdicts import Counterexample
 
-RELATIVE_TOLERANCE = sp.Float("1e-12")
+# Both sides are evaluated to 30 significant digits; they must agree to 24 of them.
+# Values below 1e-32 in magnitude count as zero (the residue of exact cancellation).
+RELATIVE_TOLERANCE = sp.Float("1e-24")
+ABSOLUTE_ZERO = sp.Float("1e-32")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,17 @@ def _real(value: Any) -> str:
     return f"{number:.6g}"
 
 
+def evaluate_side(side: Side, point: Mapping[Any, Any], digits: int) -> Value:
+    """Value of one side of a claim: undefined where one of its guards fails."""
+    for guard in side.guards:
+        failed = violated(guard, point, digits)
+        if failed is None:
+            return Value(None, False, reliable=False)
+        if failed:
+            return Value(None, False)
+    return evaluate(side.expr, point, digits)
+
+
 def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
     """Value of ``expr`` at ``point``; undefined where it is not a finite number.
 
@@ -67,10 +82,12 @@ def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
         substituted = expr.xreplace(dict(point))
         if substituted.has(sp.nan, sp.zoo):
             return Value(None, False)
+        if substituted.has(sp.Integral, sp.Sum):
+            # At a concrete point doit is usually exact; evalf's quadrature is the fallback
+            # (it cannot do multiple integrals, and is unreliable on corners such as |t|).
+            done = substituted.doit()
+            substituted = done if not done.has(sp.Integral) else substituted
         number = _strict(substituted, digits)
-        if number.has(sp.Integral, sp.Sum):
-            # evalf cannot do multiple integrals; at a concrete point, doit usually can.
-            number = _strict(substituted.doit(), digits)
     except PrecisionExhausted:
         return Value(None, False, reliable=False)
     except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
@@ -79,7 +96,10 @@ def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
         return Value(None, False)
     if number.has(sp.Sum, sp.Integral):
         return Value(None, False)
-    return Value(number, True)
+    real, imaginary = number.as_real_imag()
+    if abs(imaginary) > ABSOLUTE_ZERO + RELATIVE_TOLERANCE * abs(real):
+        return Value(None, False)  # the claims are about real numbers: a complex value is undefined
+    return Value(real, True)
 
 
 MAX_DIGITS = 600
@@ -94,12 +114,12 @@ def reliable(left: Value, right: Value) -> bool:
 
 
 def agree(left: Value, right: Value) -> bool:
-    """Both undefined, or both defined and equal to within a relative 1e-12."""
+    """Both undefined, or both defined and equal to 24 significant digits."""
     if not left.defined or not right.defined:
         return left.defined == right.defined
     difference = abs(sp.N(left.number - right.number, 30))
-    scale = max(sp.Float(1), abs(sp.N(left.number, 30)), abs(sp.N(right.number, 30)))
-    return bool(difference <= RELATIVE_TOLERANCE * scale)
+    scale = max(abs(sp.N(left.number, 30)), abs(sp.N(right.number, 30)))
+    return bool(difference <= RELATIVE_TOLERANCE * scale + ABSOLUTE_ZERO)
 
 
 def points(

@@ -14,29 +14,23 @@ from functools import lru_cache
 from pathlib import Path
 
 from .cache import VerdictCache, cache_key, default_cache_dir
-from .errors import Diagnostic
+from .errors import Diagnostic, DiagnosticsError, Position
 from .load import CheckSpec, Content, Display, Source, load_content
 from .verdicts import FALSE, HOLDS_UNEXPECTEDLY, LABELS, PASSING, TIMEOUT, Verdict, weakest
-from .workers import Task, WorkerPool, default_processes
-
-# The verdict cache is keyed by the checker's own source code: any change to how claims are
-# decided invalidates every cached verdict, with no version number to forget to bump.
-CHECKER_MODULES = (
-    "check.py",
-    "numeric.py",
-    "tosympy.py",
-    "domains.py",
-    "mathast.py",
-    "verdicts.py",
-)
+from .workers import Task, WorkerError, WorkerPool, default_processes
 
 
+# The verdict cache is keyed by the package's own source code: any change to the code that
+# decides claims (or draws plots) invalidates every cached verdict, with no version number
+# to forget to bump. Hashing every module is simpler than listing the relevant ones, and a
+# list can go stale (it did: new checker modules were missing from it).
 @lru_cache(maxsize=1)
 def checker_version() -> str:
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in CHECKER_MODULES:
-        digest.update((here / name).read_bytes())
+    for path in sorted(here.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -161,7 +155,11 @@ def check_content(content: Content, options: Options, progress: Progress | None 
         pool = WorkerPool(
             settings.jobs or default_processes(), _worker_settings(settings), settings.memory_mb
         )
-        found.update(pool.run(tasks.values(), tick))
+        try:
+            found.update(pool.run(tasks.values(), tick))
+        except WorkerError as exc:
+            failure = Diagnostic("(checker)", Position(1, 1), f"cannot run the checks: {exc}")
+            raise DiagnosticsError([failure]) from None
     stats.ran = len({k for *_, k in keyed if k in tasks})
     verdicts: dict[int, list[Verdict]] = {}
     for _source, display, _spec, key in keyed:

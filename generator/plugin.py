@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files
 
 from . import assets, sitedir
 from .cache import default_cache_dir
-from .errors import summary
+from .errors import DiagnosticsError, summary
 from .htmlcheck import unsafe_html
 from .pipeline import Checked, CheckSettings, Options, load_and_check
 from .render import Page, render_pages
@@ -82,7 +82,12 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         config.extra_javascript.append(assets.mathjax_script(self.config.mathjax))
         config.extra_javascript.append(assets.COPY_JS)
         # Check before MkDocs cleans the site folder: a false claim must change nothing.
-        checked = load_and_check(options)
+        try:
+            checked = load_and_check(options)
+        except DiagnosticsError as exc:
+            for diagnostic in exc.diagnostics:
+                log.error(diagnostic.format())
+            raise PluginError(str(exc)) from None
         for diagnostic in checked.diagnostics:
             (log.error if diagnostic.severity == "error" else log.warning)(diagnostic.format())
         if not checked.ok:

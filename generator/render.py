@@ -179,9 +179,8 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
     plot = code = None
     files: tuple[tuple[str, str], ...] = ()
     if drawn is not None and drawn.passed:
-        plot_path = f"assets/plots/{source.slug}.svg"
-        files = ((plot_path, str(drawn.extra["svg"])),)
-        plot = {"path": plot_path, "alt": drawn.extra["alt"]}
+        # Inline SVG written by generator/svgplot.py from numbers and escaped labels only.
+        plot = {"svg": Markup(str(drawn.extra["svg"])), "alt": drawn.extra["alt"]}
         if drawn.extra.get("code"):
             code = {
                 "text": Markup(str(drawn.extra["code"])),
@@ -230,6 +229,9 @@ def _display_view(display: Display, checked: Checked) -> dict[str, Any]:
         "givens": display.givens_tex,
         "counterexample": counterexample.describe() if counterexample else None,
         "method": _method_summary(verdicts),
+        "per_size": next(
+            (v.method for v in verdicts if v.method.startswith("for each size")), None
+        ),
     }
 
 

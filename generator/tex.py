@@ -69,10 +69,12 @@ def parse_chain(tex: str, scope: Scope) -> Chain:
     return _bounded(parser.chain)
 
 
-def parse_definition(tex: str, scope: Scope, name: str, params: tuple[str, ...]) -> Chain:
+def parse_definition(
+    tex: str, scope: Scope, name: str, params: tuple[str, ...], indices: tuple[str, ...] = ()
+) -> Chain:
     """Parse ``a(z) = \\sigma(z) = …``: a head naming the defined symbol, then rows."""
     parser = _Parser(lint(tex), scope)
-    parser.definition_head(name, params)
+    parser.definition_head(name, params, indices)
     return _bounded(parser.chain)
 
 
@@ -147,7 +149,9 @@ class _Parser:
             raise self.fail("expected an expression")
         return self.sum()
 
-    def definition_head(self, name: str, params: tuple[str, ...]) -> None:
+    def definition_head(
+        self, name: str, params: tuple[str, ...], indices: tuple[str, ...] = ()
+    ) -> None:
         start = self.peek()
         info = self.scope.symbols.get(name) or self.scope.functions.get(name)
         if info is None:
@@ -158,7 +162,13 @@ class _Parser:
             if not self.at("_"):
                 raise self.fail(f"{info.tex} is indexed; write its index, such as {info.tex}_i")
             self.take()
-            self.script_tokens()
+            written = [t.text for t in self.script_tokens() if t.text != ","]
+            if indices and written != list(indices):
+                raise self.fail(
+                    f"the definition is for index {', '.join(indices)}, but the display writes "
+                    f"{info.tex}_{''.join(written)}",
+                    start,
+                )
         if params and self.at("("):
             self.take()
             for k, param in enumerate(params):
@@ -320,10 +330,35 @@ class _Parser:
             self.take()
             return num(tok.text, tok.offset)
         if tok.kind in ("letter", "cmd"):
-            return self.primary()
+            return self.single_token_script(tok)
         if tok.text == "-":
             raise self.fail("a negative exponent needs braces: e^{-z}", tok)
         raise self.fail("expected an exponent", tok)
+
+    def single_token_script(self, tok: Token) -> Node:
+        """TeX takes exactly one token as an unbraced script: ``e^z``, ``x^\\alpha``.
+
+        Anything longer (a subscripted symbol, a function) must be braced, or the page
+        would show a different formula from the one checked (``e^y_0`` is e₀^y in TeX).
+        """
+        name = next((n for p, n in self.patterns if [t.text for t in p] == [tok.text]), None)
+        nxt = self.peek(1)
+        if name is not None and name in self.scope.symbols and not self.scope.is_indexed(name):
+            if nxt.text != "_" or nxt.kind == "end":
+                self.take()
+                return sym(name, tok.offset)
+        elif tok.text in self.bound and nxt.text != "_":
+            self.take()
+            return sym(tok.text, tok.offset)
+        elif tok.text == "e" and tok.kind == "letter" and nxt.text != "_":
+            self.take()
+            return Node("const", (), "E", tok.offset)
+        elif tok.text in ("\\pi", "\\infty"):
+            self.take()
+            return Node("const", (), "pi" if tok.text == "\\pi" else "oo", tok.offset)
+        elif tok.text in ("\\frac", "\\dfrac", "\\tfrac", "\\sqrt"):
+            return self.primary()  # TeX takes the macro with its arguments: x^\\frac{1}{2}
+        raise self.fail("put this exponent in braces, such as e^{y_0} or e^{\\sigma(z)}", tok)
 
     def script_tokens(self) -> list[Token]:
         """The raw tokens of a subscript (for indices): ``i``, ``{ij}`` or ``{i,j}``."""
@@ -371,7 +406,9 @@ class _Parser:
         start = self.peek()
         digits = [self.take().text]
         end = start.offset + 1
-        while self.adjacent(end) and (self.peek().kind == "digit" or self.decimal_point()):
+        while self.adjacent(end) and (
+            self.peek().kind == "digit" or (self.decimal_point() and "." not in digits)
+        ):
             digits.append(self.take().text)
             end += 1
         if len(digits) > 30:
@@ -532,10 +569,12 @@ class _Parser:
             texts.extend(t.text for t in tokenize(info.tex if info else param)[:-1])
         inside = [t.text for t in self.tokens[self.i + 1 : self.i + 1 + len(texts)]]
         closing = self.peek(1 + len(texts)).text
-        if inside == texts and closing == ")":
+        single = self.peek(2).text == ")" and self.peek(1).kind in ("letter", "digit", "cmd")
+        if (inside == texts and closing == ")") or single:
             raise self.fail(
-                f"{name}({', '.join(params)}) reads as a product; write {name} on its own "
-                f"(it already stands for {name}({', '.join(params)}))",
+                f"{name}(…) is ambiguous: {name} is a symbol standing for {name}({', '.join(params)}), "
+                f"so this would read as the product {name}·(…); write {name} on its own, "
+                f"or {name} \\cdot (…) for a product",
                 start,
             )
 

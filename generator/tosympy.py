@@ -17,6 +17,7 @@ Semantics that live here (documented in docs/verification.md):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -71,6 +72,49 @@ class Translator:
     symbols: dict[str, sp.Symbol] = field(default_factory=dict)
     bases: dict[str, sp.IndexedBase] = field(default_factory=dict)
     _bodies: dict[str, sp.Expr] = field(default_factory=dict)
+    _shadow: bool = False
+
+    def shadow(self, node: Node, keep: frozenset[Any] = frozenset()) -> Any:
+        """The tree built *without* SymPy's automatic simplification, derivatives replaced by
+        what they differentiate, definitions expanded: it still shows every denominator,
+        logarithm and root of the source, so guards (where a side is defined) can be read
+        off it. ``x/x`` stays ``x·x⁻¹`` here, while ``expr`` would already have made it 1.
+        """
+        self._shadow = True
+        try:
+            with sp.evaluate(False):
+                built = self.expr(node)
+                return self._expand_shadow(built, keep)
+        finally:
+            self._shadow = False
+
+    def _expand_shadow(self, expr: Any, keep: frozenset[Any], depth: int = 0) -> Any:
+        if depth > 20:
+            raise RecursionError("definitions refer to each other in a cycle")
+        mapping: dict[Any, Any] = {}
+        for atom in expr.atoms(sp.Symbol, sp.Indexed):
+            if atom in keep:
+                continue
+            if isinstance(atom, sp.Symbol) and not isinstance(atom, sp.Dummy):
+                definition = self.definitions.get(atom.name)
+                if (
+                    definition is not None
+                    and not definition.indices
+                    and self.symbols.get(atom.name) == atom
+                ):
+                    mapping[atom] = self.expr(definition.body)
+            elif isinstance(atom, sp.Indexed):
+                definition = self.definitions.get(str(atom.base.label))
+                if definition is not None and definition.indices:
+                    body = self.expr(definition.body)
+                    subs = {
+                        self.symbol(i): idx
+                        for i, idx in zip(definition.indices, atom.indices, strict=False)
+                    }
+                    mapping[atom] = body.xreplace(subs)
+        if not mapping:
+            return expr
+        return self._expand_shadow(expr.xreplace(mapping), keep, depth + 1)
 
     # --- names ---------------------------------------------------------------------------
     def symbol(self, name: str) -> sp.Symbol:
@@ -121,7 +165,13 @@ class Translator:
             return base[tuple(self._build(a, env) for a in args)]
         if op == "deriv":
             body, var, order = args
+            if self._shadow:
+                return self._build(body, env)  # a derivative is defined at most where its body is
             return self.derivative(self._build(body, env), self._build(var, env), int(order.value))
+        if self._shadow and op in ("sum", "integral", "det"):
+            # Guards only need the pieces; building the real object unevaluated is costly
+            # (a determinant) and pointless (a bound variable's guards are not the claim's).
+            return self._shadow_pieces(node, env)
         if op == "sum":
             return self._bound(sp.Sum, node, env)
         if op == "integral":
@@ -138,11 +188,19 @@ class Translator:
             return sp.true
         raise ValueError(f"cannot translate node {op!r}")
 
+    def _shadow_pieces(self, node: Node, env: dict[str, Any]) -> Any:
+        if node.op == "det":
+            return sp.Add(*(self._build(e, env) for row in node.args for e in row.args))
+        body, var, *limits = node.args
+        inner = dict(env)
+        inner[var.value] = sp.Dummy(var.value)
+        return sp.Add(self._build(body, inner), *(self._build(b, env) for b in limits))
+
     def _power(self, base: Any, exponent: Any) -> Any:
         # Literal powers whose value would be huge stay unevaluated (the parsers bound
-        # exponents too; this is the second fence).
+        # exponents too; this is the second fence). Plain floats: no SymPy evaluation here.
         if base.is_Number and exponent.is_Number and exponent.is_Integer:
-            digits = abs(int(exponent)) * max(1.0, float(sp.log(abs(base) + 1, 10)))
+            digits = abs(int(exponent)) * max(1.0, math.log10(abs(float(base)) + 1))
             if digits > MAX_LITERAL_DIGITS:
                 return sp.Pow(base, exponent, evaluate=False)
         return sp.Pow(base, exponent)
@@ -161,10 +219,9 @@ class Translator:
         if not limits:
             # An indefinite integral's variable is free: ∫cos θ dθ = sin θ is about θ.
             return kind(self._build(body, env), self._build(var, env))
-        domain = self.domains.get(name)
-        assumptions = domain.assumptions() if domain else {}
-        if kind is sp.Sum:
-            assumptions = {"integer": True}
+        # A bound variable ranges over its limits, not over the domain of a declared symbol
+        # that happens to share its name (∫_{-1}^{1} |t| dt must not treat t as positive).
+        assumptions = {"integer": True} if kind is sp.Sum else {"real": True}
         dummy = sp.Dummy(name, **assumptions)
         inner = dict(env)
         inner[name] = dummy

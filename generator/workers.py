@@ -85,6 +85,8 @@ class WorkerPool:
         self.settings = settings
         self.memory_mb = memory_mb
         self.hard_limit = settings.timeout * 1.5 + HARD_MARGIN
+        # Same input, same output: workers iterate sets in a fixed hash order.
+        os.environ.setdefault("PYTHONHASHSEED", "0")
         method = (
             "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         )

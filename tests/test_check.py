@@ -24,6 +24,7 @@ EXPECTED = {
     "false": {V.FALSE},
     "refuted": {V.REFUTED},
     "holds": {V.HOLDS_UNEXPECTEDLY},
+    "rejected": {V.REJECTED},
 }
 
 
