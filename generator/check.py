@@ -182,7 +182,7 @@ def _dispatch(
     if op == "describe":
         return _describe(context, check)
     if op == "artifacts":
-        from .artifacts import build_artifacts  # imports matplotlib: only when drawing
+        from .artifacts import build_artifacts  # imports NumPy: only when drawing
 
         return build_artifacts(context, check, rng)
     left, right = from_key(check["left"]), from_key(check["right"])
