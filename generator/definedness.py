@@ -22,6 +22,7 @@ import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
 ZERO = sp.Float("1e-30")
+MAX_DIGITS = 250  # as in generator.numeric: beyond that a point is ill-conditioned
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +88,10 @@ def violated(guard: Guard, point: Mapping[Any, Any], digits: int) -> bool | None
             return None
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return True
-        number = value.evalf(digits, maxn=600, strict=True)
+        number = value.evalf(digits, maxn=MAX_DIGITS, strict=True)
     except PrecisionExhausted:
         if guard.kind == "nonzero":
-            return True  # indistinguishable from zero at 600 digits: a zero denominator
+            return True  # indistinguishable from zero at MAX_DIGITS digits: a zero denominator
         return None
     except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
         return True

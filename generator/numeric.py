@@ -102,7 +102,7 @@ def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
     return Value(real, True)
 
 
-MAX_DIGITS = 600
+MAX_DIGITS = 250
 
 
 def _strict(expr: Any, digits: int) -> Any:

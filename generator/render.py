@@ -99,7 +99,7 @@ def plain_markdown_text(text: str | None) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", escaped))
 
 
-_ATTRIBUTE_ENTITIES = {ch: f"&#{ord(ch)};" for ch in "&<>\"'[]()!*_`\\{}$|~#"}
+_ATTRIBUTE_ENTITIES = str.maketrans({ch: f"&#{ord(ch)};" for ch in "&<>\"'[]()!*_`\\{}$|~#"})
 
 
 def attribute_text(text: str | None) -> Markup:
@@ -108,7 +108,7 @@ def attribute_text(text: str | None) -> Markup:
     Besides the usual HTML escaping, Markdown punctuation becomes character references,
     so no Markdown syntax inside an attribute (a link, an image) can ever be rendered.
     """
-    return Markup("".join(_ATTRIBUTE_ENTITIES.get(ch, ch) for ch in text or ""))
+    return Markup((text or "").translate(_ATTRIBUTE_ENTITIES))
 
 
 def render_pages(checked: Checked, templates_dir: Path) -> list[Page]:

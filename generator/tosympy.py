@@ -18,7 +18,7 @@ Semantics that live here (documented in docs/verification.md):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -84,39 +84,13 @@ class Translator:
         try:
             with sp.evaluate(False):
                 built = self.expr(node)
-                return self._expand_shadow(built, keep)
+                # Definitions are expanded as written too: bodies built afresh, unsimplified.
+                return self.expand(
+                    built, keep, body_of=lambda name: self.expr(self.definitions[name].body)
+                )
         finally:
             self._shadow = False
 
-    def _expand_shadow(self, expr: Any, keep: frozenset[Any], depth: int = 0) -> Any:
-        if depth > 20:
-            raise RecursionError("definitions refer to each other in a cycle")
-        mapping: dict[Any, Any] = {}
-        for atom in expr.atoms(sp.Symbol, sp.Indexed):
-            if atom in keep:
-                continue
-            if isinstance(atom, sp.Symbol) and not isinstance(atom, sp.Dummy):
-                definition = self.definitions.get(atom.name)
-                if (
-                    definition is not None
-                    and not definition.indices
-                    and self.symbols.get(atom.name) == atom
-                ):
-                    mapping[atom] = self.expr(definition.body)
-            elif isinstance(atom, sp.Indexed):
-                definition = self.definitions.get(str(atom.base.label))
-                if definition is not None and definition.indices:
-                    body = self.expr(definition.body)
-                    subs = {
-                        self.symbol(i): idx
-                        for i, idx in zip(definition.indices, atom.indices, strict=False)
-                    }
-                    mapping[atom] = body.xreplace(subs)
-        if not mapping:
-            return expr
-        return self._expand_shadow(expr.xreplace(mapping), keep, depth + 1)
-
-    # --- names ---------------------------------------------------------------------------
     def symbol(self, name: str) -> sp.Symbol:
         if name not in self.symbols:
             domain = self.domains.get(name)
@@ -236,42 +210,45 @@ class Translator:
             self._bodies[name] = self.expr(self.definitions[name].body)
         return self._bodies[name]
 
-    def expand(self, expr: Any, keep: frozenset[Any] = frozenset(), depth: int = 0) -> Any:
+    def expand(
+        self,
+        expr: Any,
+        keep: frozenset[Any] = frozenset(),
+        depth: int = 0,
+        body_of: Callable[[str], Any] | None = None,
+    ) -> Any:
         """Substitute definitions of dependent symbols, except those in ``keep``, to a fixed point."""
         if depth > 20:
             raise RecursionError("definitions refer to each other in a cycle")
+        body_of = body_of or self.definition_body
         mapping: dict[Any, Any] = {}
         for atom in expr.atoms(sp.Symbol, sp.Indexed):
             if atom in keep:
                 continue
-            replacement = self._definition_of(atom)
+            replacement = self._definition_of(atom, body_of)
             if replacement is not None:
                 mapping[atom] = replacement
         if not mapping:
             return expr
-        return self.expand(expr.xreplace(mapping), keep, depth + 1)
+        return self.expand(expr.xreplace(mapping), keep, depth + 1, body_of)
 
-    def _definition_of(self, atom: Any) -> Any:
+    def _definition_of(self, atom: Any, body_of: Callable[[str], Any]) -> Any:
         if isinstance(atom, sp.Indexed):
             name = str(atom.base.label)
             definition = self.definitions.get(name)
             if definition is None or not definition.indices:
                 return None
-            body = self.definition_body(name)
             subs = {
                 self.symbol(i): idx
                 for i, idx in zip(definition.indices, atom.indices, strict=False)
             }
-            return body.xreplace(subs)
+            return body_of(name).xreplace(subs)
         if not isinstance(atom, sp.Symbol) or isinstance(atom, sp.Dummy):
             return None
         name = atom.name
-        if (
-            name in self.definitions
-            and not self.definitions[name].indices
-            and self.symbols.get(name) == atom
-        ):
-            return self.definition_body(name)
+        definition = self.definitions.get(name)
+        if definition is not None and not definition.indices and self.symbols.get(name) == atom:
+            return body_of(name)
         return None
 
     def derivative(self, body: Any, variable: Any, order: int = 1) -> Any:

@@ -123,3 +123,15 @@ def test_derivation_pages_show_a_plot_and_verified_code(built: Path) -> None:
     assert '<span class="nf">grad</span>' in html  # a highlighted Python code block
     assert "Verified at build time: gradient matches central finite differences" in html
     assert 'data-tex="\\frac{\\partial L}{\\partial z} = (a - y)(1 - a^2)"' in html
+
+
+def test_mathjax_can_come_from_a_cdn_instead(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    url = "https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/tex-chtml.js"
+    config.write_text(config.read_text(encoding="utf-8").replace("mathjax: bundled", f"mathjax: {url}"), encoding="utf-8")
+    result = run_cli("build", "--root", str(project))
+    assert result.returncode == 0, result.stderr
+    html = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert f'<script src="{url}"></script>' in html
+    assert not (project / "site" / "assets" / "mathjax").exists()
