@@ -13,7 +13,6 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .errors import SourceError
 from .mathast import Node, num, sym
@@ -42,13 +41,6 @@ _COMPARE: dict[type[ast.cmpop], str] = {
     ast.GtE: ">=",
     ast.Eq: "==",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_length: int = MAX_LENGTH
-    max_nodes: int = MAX_NODES
-    max_depth: int = MAX_DEPTH
 
 
 def normalize(text: str) -> tuple[str, list[int]]:

@@ -70,9 +70,6 @@ class Node:
             yield node
             stack.extend(reversed(node.args))
 
-    def size(self) -> int:
-        return sum(1 for _ in self.walk())
-
     def names(self) -> set[str]:
         """Names of symbols, indexed bases and called functions in the tree."""
         return {n.value for n in self.walk() if n.op in ("sym", "index", "call")}
@@ -91,7 +88,3 @@ def num(text: str, offset: int = 0) -> Node:
 
 def sym(name: str, offset: int = 0) -> Node:
     return Node("sym", (), name, offset)
-
-
-def is_derivative(node: Node) -> bool:
-    return node.op == "deriv"

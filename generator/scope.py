@@ -119,7 +119,3 @@ class Scope:
     def is_indexed(self, name: str) -> bool:
         info = self.symbols.get(name)
         return bool(info and info.indexed)
-
-    def constant_shadowed(self, name: str) -> bool:
-        """A declared symbol named like a constant (``e``, ``pi``) wins over the constant."""
-        return name in self.symbols
