@@ -936,12 +936,8 @@ class _Parser:
                 continue
             rows.append(Node("row", tuple(entries)))
             entries = []
-            if self.at("\\\\"):
-                self.take()
-                if self.at("\\end"):
-                    break
-                continue
-            break
+            if not self.another_row():
+                break
         width = len(rows[0].args)
         if any(len(r.args) != width for r in rows) or width != len(rows):
             raise self.fail("a determinant needs a square matrix", begin)
@@ -954,13 +950,16 @@ class _Parser:
             value = self.sum()
             self.expect("&", "'&' between a value and its condition")
             pairs.append(Node("row", (value, self.condition())))
-            if self.at("\\\\"):
-                self.take()
-                if self.at("\\end"):
-                    break
-                continue
-            break
+            if not self.another_row():
+                break
         return Node("piecewise", tuple(pairs), "", begin.offset)
+
+    def another_row(self) -> bool:
+        """After a row of an environment: take its ``\\\\`` and say whether a row follows."""
+        if not self.at("\\\\"):
+            return False
+        self.take()
+        return not self.at("\\end")
 
     def condition(self) -> Node:
         """``z > 0``, ``|r| \\leq \\delta`` or ``\\text{otherwise}``."""
