@@ -129,7 +129,10 @@ def test_mathjax_can_come_from_a_cdn_instead(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     config = project / "mkdocs.yml"
     url = "https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/tex-chtml.js"
-    config.write_text(config.read_text(encoding="utf-8").replace("mathjax: bundled", f"mathjax: {url}"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("mathjax: bundled", f"mathjax: {url}"),
+        encoding="utf-8",
+    )
     result = run_cli("build", "--root", str(project))
     assert result.returncode == 0, result.stderr
     html = (project / "site" / "index.html").read_text(encoding="utf-8")
