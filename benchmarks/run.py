@@ -84,9 +84,9 @@ def _derivations(*args: str) -> list[str]:
 
 def _floor_config(project: Path, pages: Path) -> Path:
     """mkdocs.yml for the rendered pages: same theme, extensions, nav and assets; no plugin."""
-    from generator.assets import CONFIG_JS, STYLESHEET, mathjax_script
-    from generator.plugin import navigation
-    from generator.render import Page
+    from generator.pages.assets import CONFIG_JS, STYLESHEET, mathjax_script
+    from generator.pages.plugin import navigation
+    from generator.pages.render import Page
 
     config = YAML(typ="safe").load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     config["plugins"] = ["search"]
@@ -104,8 +104,9 @@ def _floor_config(project: Path, pages: Path) -> Path:
 
 def _pages_nav(project: Path, pages: Path) -> None:
     """Remember each page's title and section for the floor's navigation."""
-    from generator.pipeline import Options, load_and_check
-    from generator.render import render_pages
+    from generator.core.settings import Options
+    from generator.pages.render import render_pages
+    from generator.pipeline.run import load_and_check
 
     options = Options.at(project)
     checked = load_and_check(options)
@@ -191,7 +192,7 @@ def bench(count: int, workdir: Path, serve: bool) -> dict[str, object]:
         project,
     )
     size_mb, page_count = _site_size(project / "site")
-    from generator.load import load_source
+    from generator.source.load import load_source
 
     source, _ = load_source(changed_file.read_text(encoding="utf-8"), "content/x.yaml")
     file_checks = sum(len(d.checks) for d in source.displays) if source else -1

@@ -18,24 +18,18 @@ TIMEOUT_HELP = "Seconds one check may take before it ends as a timeout."
 
 
 def _options(root: Path, timeout: float | None, jobs: int | None, no_cache: bool) -> Any:
-    from .pipeline import CheckSettings, Options
+    """The build's options: command-line flags > environment > mkdocs.yml > defaults."""
+    from dataclasses import replace
 
-    options = Options.at(root)
-    config = _plugin_config(root)
-    options.content_dir = root / config.get("content_dir", "content")
-    options.templates_dir = root / config.get("templates_dir", "templates")
+    from .core.settings import options_from
+
+    options = options_from(root, _plugin_config(root))
     if no_cache:
         options.cache_dir = None
-    elif config.get("cache_dir"):
-        options.cache_dir = root / config["cache_dir"]
-    # (otherwise Options.at chose the user's cache folder, outside the repository)
-    if timeout is None:
-        timeout = float(os.environ.get("DERIVATIONS_TIMEOUT", config.get("timeout", 10)))
-    options.settings = CheckSettings(
-        timeout=float(timeout),
-        jobs=int(jobs if jobs is not None else config.get("jobs", 0)),
-        memory_mb=int(config.get("memory_mb", 2048)),
-    )
+    if timeout is not None:
+        options.settings = replace(options.settings, timeout=float(timeout))
+    if jobs is not None:
+        options.settings = replace(options.settings, jobs=int(jobs))
     return options
 
 
@@ -82,10 +76,10 @@ def check(
     files: tuple[Path, ...],
 ) -> None:
     """Verify every equation in content/ (or only FILES) without building the site."""
-    from .errors import summary
-    from .load import load_content
-    from .pipeline import check_content, describe_content
+    from .core.errors import summary
+    from .pipeline.run import check_content, describe_content
     from .report import file_lines, json_report
+    from .source.load import load_content
 
     root = root.resolve()
     options = _options(root, timeout, jobs, no_cache)
@@ -118,7 +112,7 @@ def check(
 
 def _or_exit(run: Any) -> Any:
     """Run a pipeline step; problems that stop the whole run are printed, not raised."""
-    from .errors import DiagnosticsError
+    from .core.errors import DiagnosticsError
 
     try:
         return run()
@@ -225,10 +219,10 @@ def serve(root: Path, dev_addr: str, timeout: float | None) -> None:
 @click.option("--timeout", type=float, default=None, help=TIMEOUT_HELP)
 def render(root: Path, out: Path, timeout: float | None) -> None:
     """Write the generated Markdown pages (plain MkDocs with arithmatex can build them)."""
-    from .errors import summary
-    from .pipeline import load_and_check
-    from .render import render_pages
-    from .write import write_pages
+    from .core.errors import summary
+    from .pages.render import render_pages
+    from .pages.write import write_pages
+    from .pipeline.run import load_and_check
 
     root = root.resolve()
     options = _options(root, timeout, None, False)

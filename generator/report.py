@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .load import Display, Source
-from .pipeline import Checked
-from .verdicts import Verdict
+from .core.verdicts import Verdict
+from .pipeline.run import Checked
+from .source.load import Display, Source
 
 
 def json_report(checked: Checked, descriptions: dict[str, Verdict] | None = None) -> dict[str, Any]:

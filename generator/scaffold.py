@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .load import SLUG, load_content
+from .source.load import SLUG, load_content
 
 TEMPLATE = "new-derivation.yaml.j2"
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .model import Derivation, IndexPage
+from .source.model import Derivation, IndexPage
 
 SCHEMAS: dict[str, type[Any]] = {
     "derivation.schema.json": Derivation,

@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.check import Settings, run_check
-from generator.errors import Diagnostic
-from generator.load import Display, Source, load_source
-from generator.verdicts import Verdict
+from generator.checker.worker import run_check
+from generator.core.errors import Diagnostic
+from generator.core.settings import CheckSettings as Settings
+from generator.core.verdicts import Verdict
+from generator.source.load import Display, Source, load_source
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

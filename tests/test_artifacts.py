@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
-from generator import verdicts as V
-from generator.artifacts import build_artifacts
-from generator.check import context_from_payload
-from generator.expr import parse_expression
-from generator.load import load_source
+from generator.checker.context import context_from_payload
+from generator.checker.drawing import build_artifacts
+from generator.core import verdicts as V
+from generator.parse.expr import parse_expression
+from generator.source.load import load_source
 
 from .helpers import ROOT
 

@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.cache import VerdictCache, cache_key
-from generator.load import load_content
-from generator.pipeline import CheckSettings, Options, check_content
-from generator.verdicts import Counterexample, Verdict
+from generator.core.settings import CheckSettings, Options
+from generator.core.verdicts import Counterexample, Verdict
+from generator.pipeline.run import check_content
+from generator.pipeline.verdictcache import VerdictCache, cache_key
+from generator.source.load import load_content
 
 from .helpers import ROOT, copy_project
 
@@ -93,8 +94,8 @@ def test_a_fully_cached_check_does_not_import_sympy(tmp_path: Path) -> None:
     check_content(load_content(options.content_dir, project), options)  # warm the cache
     probe = (
         "import sys; from pathlib import Path\n"
-        "from generator.pipeline import Options, load_and_check\n"
-        "from generator.render import render_pages\n"
+        "from generator.core.settings import Options\nfrom generator.pipeline.run import load_and_check\n"
+        "from generator.pages.render import render_pages\n"
         f"options = Options.at(Path({str(project)!r}), cache_dir=Path({str(tmp_path / 'cache')!r}))\n"
         "checked = load_and_check(options)\n"
         "render_pages(checked, options.templates_dir)\n"

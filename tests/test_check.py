@@ -11,10 +11,11 @@ import time
 
 import pytest
 
-from generator import verdicts as V
-from generator.check import Settings, run_check
-from generator.expr import parse_expression
-from generator.verdicts import weakest
+from generator.checker.worker import run_check
+from generator.core import verdicts as V
+from generator.core.settings import CheckSettings as Settings
+from generator.core.verdicts import weakest
+from generator.parse.expr import parse_expression
 
 from .helpers import load_fixture, verdicts
 

@@ -32,13 +32,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import verdicts as V
-from generator.check import Settings
-from generator.errors import Diagnostic
-from generator.load import Display, Source, load_source
-from generator.pipeline import verdict_diagnostics
-from generator.verdicts import Verdict
-from generator.workers import Task, WorkerPool
+from generator.core import verdicts as V
+from generator.core.errors import Diagnostic
+from generator.core.settings import CheckSettings as Settings
+from generator.core.verdicts import Verdict
+from generator.pipeline.pool import Task, WorkerPool
+from generator.pipeline.run import verdict_diagnostics
+from generator.source.load import Display, Source, load_source
 
 from .helpers import FIXTURES, copy_project, run_cli
 

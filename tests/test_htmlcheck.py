@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.htmlcheck import unsafe_html
+from generator.pages.htmlcheck import unsafe_html
 
 UNSAFE = [
     "<img onerror=alert(1)>",

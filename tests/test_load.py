@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from generator.errors import Diagnostic
-from generator.load import load_landing, load_source
-from generator.model import (
+from generator.core.errors import Diagnostic
+from generator.source.load import load_landing, load_source
+from generator.source.model import (
     BLOCK_KINDS,
     Derivation,
     EquationBlock,

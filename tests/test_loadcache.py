@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.load import load_content, load_source
-from generator.loadcache import SourceCache, source_key
+from generator.source.load import load_content, load_source
+from generator.source.sourcecache import SourceCache, source_key
 
 from .helpers import ROOT, copy_project
 

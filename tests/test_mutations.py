@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from generator.load import load_source
-from generator.pipeline import verdict_diagnostics
+from generator.pipeline.run import verdict_diagnostics
+from generator.source.load import load_source
 
 from .helpers import FIXTURES, ROOT, verdicts
 

@@ -7,14 +7,14 @@ import contextlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.check import context_from_payload
-from generator.errors import SourceError
-from generator.expr import parse_expression
-from generator.load import load_source
-from generator.mathast import Node
-from generator.printer import to_expression, to_tex
-from generator.scope import FunctionInfo, Scope, SymbolInfo
-from generator.tex import parse_chain, parse_math
+from generator.checker.context import context_from_payload
+from generator.core.errors import SourceError
+from generator.core.mathast import Node
+from generator.core.scope import FunctionInfo, Scope, SymbolInfo
+from generator.parse.expr import parse_expression
+from generator.parse.tex import parse_chain, parse_math
+from generator.source.load import load_source
+from tests.printer import to_expression, to_tex
 
 SCOPE = Scope(
     {

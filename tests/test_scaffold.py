@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.load import load_content
 from generator.scaffold import ScaffoldError, new_derivation
+from generator.source.load import load_content
 
 from .helpers import ROOT, copy_project, verdicts
 

@@ -100,7 +100,7 @@ def test_render_writes_markdown_that_plain_mkdocs_builds(tmp_path: Path) -> None
 
 
 def test_landing_page_lists_every_derivation_in_order_and_in_a_table(built: Path) -> None:
-    from generator.load import load_content
+    from generator.source.load import load_content
 
     content = load_content(built / "content", built)
     html = (built / "site" / "index.html").read_text(encoding="utf-8")

@@ -21,12 +21,12 @@ import pytest
 import sympy as sp
 from ruamel.yaml import YAML
 
-from generator.domains import parse_domain
-from generator.errors import SourceError
-from generator.expr import parse_expression
-from generator.scope import FunctionInfo, Scope, SymbolInfo, default_tex
-from generator.tex import parse_chain
-from generator.tosympy import Definition, Translator
+from generator.checker.tosympy import Definition, Translator
+from generator.core.domains import parse_domain
+from generator.core.errors import SourceError
+from generator.core.scope import FunctionInfo, Scope, SymbolInfo, default_tex
+from generator.parse.expr import parse_expression
+from generator.parse.tex import parse_chain
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "tex_corpus.yaml"
 

@@ -1,0 +1,192 @@
+"""Looking for a point of the domain where exactly one side of a claim is defined.
+
+A symbolic zero is only a proof when no such point exists; the guards that say where each
+side is defined are in :mod:`generator.checker.sides`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import sympy as sp
+
+from .normalforms import as_set
+from .numeric import evaluate_side, points, reliable
+from .sides import Side
+
+Found = tuple[dict[Any, Any], Any, Any]  # point, left value, right value
+
+
+def undefined_mismatch(
+    left: Side, right: Side, domains: dict[Any, Any], digits: int, rng: Any
+) -> Found | str | None:
+    """A domain point where one side is defined and the other is not.
+
+    None when no such point exists (as far as the candidates show: the zeros of every
+    denominator, the boundary and the far side of every logarithm or root argument, the
+    gaps of every piecewise value, and every value of a finite-set symbol); "unknown" when
+    SymPy cannot enumerate the candidates.
+    """
+    variables = sorted(domains, key=sp.default_sort_key)
+    unknown = False
+
+    def test(point: dict[Any, Any]) -> Found | None:
+        a = evaluate_side(left, point, digits)
+        b = evaluate_side(right, point, digits)
+        if reliable(a, b) and a.defined != b.defined:
+            return point, a, b
+        return None
+
+    finite = [v for v in variables if domains[v].finite]
+    for var in finite:  # a denominator such as y with y ∈ {0, 1}: try every value
+        others = [v for v in variables if v != var]
+        for value in domains[var].values:
+            for base in _take(points(others, domains, rng), 4):
+                found = test({**base, var: sp.Rational(value.numerator, value.denominator)})
+                if found:
+                    return found
+    for kind, target in _candidates(left, right):
+        symbols = sorted(
+            (v for v in target.free_symbols if v in domains and not domains[v].finite),
+            key=sp.default_sort_key,
+        )
+        if not symbols:
+            continue
+        var = symbols[0]
+        solutions = _solutions(kind, target, var, as_set(domains[var]))
+        if solutions is None:
+            unknown = True
+            continue
+        others = [v for v in variables if v != var]
+        for solution in solutions:
+            for base in _take(points(others, domains, rng), 6):
+                value = solution.xreplace(base)
+                if not value.is_number or not value.is_real:
+                    continue
+                if not domains[var].contains(float(value)):
+                    continue
+                found = test({**base, var: value})
+                if found:
+                    return found
+    return "unknown" if unknown else None
+
+
+def _take(iterator: Any, count: int) -> list[Any]:
+    out = []
+    for item in iterator:
+        out.append(item)
+        if len(out) >= count:
+            break
+    return out
+
+
+def _candidates(left: Side, right: Side) -> list[tuple[str, Any]]:
+    """(kind, expression) pairs whose solutions are the points to test: ``zero`` (a
+    denominator or a boundary), ``negative`` (the far side of a root or logarithm
+    argument), ``not`` (the gap of a piecewise value)."""
+    found: dict[tuple[str, Any], None] = {}
+    for side in (left, right):
+        for factor in singular_factors(side.expr):
+            found[("zero", factor)] = None
+        for guard in side.guards:
+            if guard.kind == "holds":
+                found[("not", guard.expr)] = None
+                continue
+            for factor in _factors(guard.expr):
+                found[("zero", factor)] = None
+            if guard.kind in ("positive", "nonnegative"):
+                found[("negative", guard.expr)] = None
+    return sorted(found, key=lambda k: (k[0], sp.default_sort_key(k[1])))
+
+
+@lru_cache(maxsize=4096)
+def _solutions(kind: str, expr: Any, var: Any, domain_set: Any) -> tuple[Any, ...] | None:
+    """A few points of ``domain_set`` where ``expr`` is zero, negative, or (for ``not``) where
+    the condition fails; solved for ``var``. None when SymPy cannot say."""
+    try:
+        if kind == "zero":
+            if _sign_known(expr):
+                return ()
+            return _some_points(sp.solveset(expr, var, domain=domain_set))
+        if kind == "negative":
+            if _sign_known(expr, nonnegative=True):
+                return ()
+            target: Any = sp.Lt(expr, 0)
+        else:
+            target = sp.Not(expr)
+        if target is sp.false:
+            return ()
+        if target is sp.true:
+            return _some_points(domain_set)
+        if len(target.free_symbols) != 1:
+            return None
+        return _some_points(sp.Intersection(target.as_set(), domain_set))
+    except (NotImplementedError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _sign_known(expr: Any, nonnegative: bool = False) -> bool:
+    """True when SymPy can tell that ``expr`` is never zero (or, with ``nonnegative``,
+    never negative), trying the expression as built and as one fraction."""
+    for form in (expr, sp.together(expr)):
+        if form.is_positive or (not nonnegative and form.is_negative):
+            return True
+        if nonnegative and form.is_nonnegative:
+            return True
+    return False
+
+
+def _some_points(solved: Any, depth: int = 0) -> tuple[Any, ...] | None:
+    if solved is sp.S.EmptySet:
+        return ()
+    if isinstance(solved, sp.FiniteSet):
+        return tuple(sorted(solved, key=sp.default_sort_key))[:8]
+    if isinstance(solved, sp.Interval):
+        low, high = solved.start, solved.end
+        if low.is_finite and high.is_finite:
+            return ((low + high) / 2,)
+        if low.is_finite:
+            return (low + 1,)
+        if high.is_finite:
+            return (high - 1,)
+        return (sp.Integer(0),)
+    if isinstance(solved, sp.Union) and depth < 3:
+        out: list[Any] = []
+        for part in solved.args:
+            more = _some_points(part, depth + 1)
+            if more is None:
+                return None
+            out.extend(more)
+        return tuple(out[:8])
+    if isinstance(solved, sp.Complement) and depth < 3:
+        inner = _some_points(solved.args[0], depth + 1)
+        if inner is None:
+            return None
+        return tuple(p for p in inner if p not in solved.args[1])
+    if isinstance(solved, sp.ImageSet) and solved.base_sets == (sp.S.Integers,):
+        return tuple(solved.lamda(k) for k in (0, 1, -1))  # a few of infinitely many (π/2 + kπ)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _factors(base: Any) -> tuple[Any, ...]:
+    try:
+        return tuple(factor for factor, _ in sp.factor_list(base)[1])
+    except (sp.PolynomialError, NotImplementedError):
+        return (base,)
+
+
+def singular_factors(expr: Any) -> list[Any]:
+    """Factors whose zeros make ``expr`` (as built, after SymPy's simplification) undefined."""
+    found: dict[Any, None] = {}
+    for node in sp.preorder_traversal(expr):
+        base = None
+        if isinstance(node, sp.Pow) and node.exp.is_negative:
+            base = node.base
+        elif isinstance(node, sp.log):
+            base = node.args[0]
+        if base is not None and base.free_symbols:
+            for factor in _factors(base):
+                found[factor] = None
+    return sorted(found, key=sp.default_sort_key)

@@ -1,0 +1,314 @@
+"""Checks → verdicts. Runs inside a bounded worker process (see :mod:`generator.pipeline.pool`).
+
+One *check* compares two expressions (two adjacent rows of a display, a display
+row and a definition, …). The order of work keeps the common case cheap and the
+verdict honest:
+
+1. the cheapest exact normal forms (:mod:`generator.checker.normalforms`) decide most true
+   claims outright;
+2. otherwise a numeric pre-screen at a few points refutes most false claims, with a
+   readable counterexample, before the costlier normal forms and ``simplify`` run;
+3. a symbolic zero is *proven* only if no point of the domain makes one side undefined
+   while the other is defined (:mod:`generator.checker.definedness`: the ``(x²−1)/(x−1) = x+1``
+   trap, read from the source's own denominators, logarithms and roots);
+4. otherwise ≥ 20 random points at 30 digits: *numerically consistent*, or *false*
+   with the point.
+
+Vector claims (indexed symbols, sums up to a size N) are checked for every
+concrete size N = 2…6 and every index value, and say so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+
+from ..core import verdicts as V
+from ..core.domains import Domain, parse_domain
+from ..core.mathast import Node
+from ..core.settings import CheckSettings
+from ..core.verdicts import Verdict
+from .context import Context
+from .deadline import CheckTimeout, Deadline
+from .definedness import undefined_mismatch
+from .normalforms import per_value_zero, symbolic_zero
+from .numeric import Value, agree, counterexample, evaluate_side, points, reliable
+from .sides import Side, guards_of
+from .vectors import SIZES, concrete, is_vector
+
+# --- comparing two expressions ------------------------------------------------------------------
+
+
+def compare(
+    context: Context,
+    left: Node,
+    right: Node,
+    wrt: Node | None,
+    givens: list[tuple[Node, Node]],
+    mode: str,
+    settings: CheckSettings,
+    deadline: Deadline,
+    rng: random.Random,
+) -> Verdict:
+    tr = context.translator
+    keep = frozenset({tr.expr(wrt)}) if wrt is not None else frozenset()
+    a = Side(tr.expand(tr.expr(left), keep), guards_of(tr.shadow(left, keep)))
+    b = Side(tr.expand(tr.expr(right), keep), guards_of(tr.shadow(right, keep)))
+    if mode == "antiderivative":
+        a, b = _differentiate_antiderivative(a, b)
+    given_pairs = [(tr.expand(tr.expr(g)), tr.expand(tr.expr(h))) for g, h in givens]
+    size = tr.symbol(context.size) if context.size is not None else None
+    if is_vector(size, a, b):
+        return _compare_per_size(context, a, b, given_pairs, settings, deadline, rng)
+    elimination = _eliminate(given_pairs, a, b)
+    if isinstance(elimination, str):
+        return Verdict(V.REJECTED, "given", elimination)
+    a, b = _substituted(elimination, a, b)
+    return _compare_scalar(a, b, _domains_of(context, a, b), settings, deadline, rng)
+
+
+def _substituted(mapping: dict[Any, Any], a: Side, b: Side) -> tuple[Side, Side]:
+    return a.map(lambda e: e.xreplace(mapping)), b.map(lambda e: e.xreplace(mapping))
+
+
+def _differentiate_antiderivative(a: Side, b: Side) -> tuple[Side, Side]:
+    """``∫f dx = F (+ C)`` holds when dF/dx = f: compare derivatives, so constants drop out."""
+    integral, other = (a, b) if isinstance(a.expr, sp.Integral) else (b, a)
+    (var,) = integral.expr.variables
+    return Side(integral.expr.function, integral.guards), Side(
+        sp.diff(other.expr, var), other.guards
+    )
+
+
+def _domains_of(context: Context, *sides: Side) -> dict[Any, Domain]:
+    out: dict[Any, Domain] = {}
+    for side in sides:
+        exprs = [side.expr, *(g.expr for g in side.guards)]
+        for expr in exprs:
+            for atom in expr.free_symbols:
+                if isinstance(atom, sp.Symbol) and not isinstance(atom, sp.Dummy):
+                    out[atom] = context.domains.get(atom.name.split("__")[0], parse_domain("real"))
+    return out
+
+
+def _compare_scalar(
+    a: Side,
+    b: Side,
+    domains: dict[Any, Domain],
+    settings: CheckSettings,
+    deadline: Deadline,
+    rng: random.Random,
+    extra_point: Mapping[str, str] | None = None,
+) -> Verdict:
+    """Decide ``a = b`` on the domain: cheap proof, pre-screen, full proof, numeric fallback."""
+    difference = a.expr - b.expr
+    method = symbolic_zero(difference, domains, cheap_only=True)
+    if method is None:
+        refuted = _search(a, b, domains, settings, rng, nice=True, tries=6, deadline=deadline)
+        if isinstance(refuted, tuple):
+            return Verdict(
+                V.FALSE, "numeric pre-screen", "the two sides differ", _ce(refuted, extra_point)
+            )
+        method = _full_proof(difference, domains, deadline)
+    # With a proof, the domain check decides between proven and false; without one, it can
+    # still refute (a point of the domain where only one side is defined, such as a gap
+    # between the cases of a piecewise value), which random sampling would never hit.
+    verdict = _domain_check(a, b, domains, method, settings, deadline, rng, extra_point)
+    if verdict is not None:
+        return verdict
+    return _numeric_verdict(a, b, domains, method, settings, deadline, rng, extra_point)
+
+
+def _full_proof(difference: Any, domains: dict[Any, Domain], deadline: Deadline) -> str | None:
+    try:
+        with deadline.phase(0.7):
+            return symbolic_zero(difference, domains) or per_value_zero(difference, domains)
+    except CheckTimeout:
+        return None
+
+
+def _domain_check(
+    a: Side,
+    b: Side,
+    domains: dict[Any, Domain],
+    method: str | None,
+    settings: CheckSettings,
+    deadline: Deadline,
+    rng: random.Random,
+    extra_point: Mapping[str, str] | None,
+) -> Verdict | None:
+    """Proven (only with a symbolic ``method``), or false at a point where only one side is
+    defined; None when undecided."""
+    try:
+        with deadline.phase(0.5):
+            undefined = undefined_mismatch(a, b, domains, settings.digits, rng)
+    except CheckTimeout:
+        undefined = "unknown"
+    if isinstance(undefined, tuple):
+        return Verdict(
+            V.FALSE,
+            f"{method} + domain check" if method else "domain check",
+            "the two sides agree where both are defined, but one side is undefined at a point of the domain"
+            if method
+            else "one side is undefined at a point of the domain where the other is defined",
+            _ce(undefined, extra_point),
+        )
+    if undefined is None and method is not None:
+        return Verdict(V.PROVEN, method, "the difference of the two sides simplifies to 0")
+    return None
+
+
+def _numeric_verdict(
+    a: Side,
+    b: Side,
+    domains: dict[Any, Domain],
+    method: str | None,
+    settings: CheckSettings,
+    deadline: Deadline,
+    rng: random.Random,
+    extra_point: Mapping[str, str] | None,
+) -> Verdict:
+    outcome = _search(
+        a, b, domains, settings, rng, nice=False, tries=settings.points * 8, deadline=deadline
+    )
+    if isinstance(outcome, tuple):
+        return Verdict(V.FALSE, "numeric", "the two sides differ", _ce(outcome, extra_point))
+    if outcome < settings.points:
+        return Verdict(
+            V.REJECTED,
+            "numeric",
+            f"only {outcome} points were found where both sides are defined; need {settings.points}",
+        )
+    note = "symbolic simplification did not reach 0"
+    if method is not None:
+        note = "symbolic difference is 0, but points where only one side is defined could not be ruled out"
+    return Verdict(V.NUMERIC, f"numeric ({outcome} points, {settings.digits} digits)", note)
+
+
+def _ce(
+    found: tuple[dict[Any, Any], Value, Value], extra: Mapping[str, str] | None
+) -> V.Counterexample:
+    point, left, right = found
+    return counterexample(point, left, right, extra)
+
+
+def _search(
+    a: Side,
+    b: Side,
+    domains: dict[Any, Domain],
+    settings: CheckSettings,
+    rng: random.Random,
+    nice: bool,
+    tries: int,
+    deadline: Deadline,
+) -> tuple[dict[Any, Any], Value, Value] | int:
+    """A point where the sides differ, or how many reliable points agreed.
+
+    The pre-screen (``nice``) gives up quietly when its share of time runs out; the
+    numeric fallback does not (a timeout there is the check's verdict).
+    """
+    variables = sorted(domains, key=sp.default_sort_key)
+    good = 0
+    try:
+        with deadline.phase(0.3 if nice else 1.0):
+            for point in itertools.islice(points(variables, domains, rng, nice=nice), tries):
+                left = evaluate_side(a, point, settings.digits)
+                right = evaluate_side(b, point, settings.digits)
+                if not reliable(left, right):
+                    continue  # too ill-conditioned to tell at this point
+                if not agree(left, right):
+                    return point, left, right
+                if left.defined:
+                    good += 1
+                if not variables or (not nice and good >= settings.points):
+                    return settings.points if not variables else good
+    except CheckTimeout:
+        if not nice:
+            raise
+    return good
+
+
+def _eliminate(givens: list[tuple[Any, Any]], *sides: Side) -> dict[Any, Any] | str:
+    """Use each given equation to eliminate one symbol (the last one it is linear in)."""
+    mapping: dict[Any, Any] = {}
+    for lhs, rhs in givens:
+        equation = sp.expand((lhs - rhs).doit()).xreplace(mapping)
+        used = False
+        for var in sorted(equation.free_symbols, key=sp.default_sort_key, reverse=True):
+            if isinstance(var, sp.Dummy) or not any(s.expr.has(var) for s in sides):
+                continue
+            try:
+                linear = sp.degree(equation, var) == 1
+            except (sp.PolynomialError, ValueError):
+                linear = False
+            if linear:
+                solved = sp.solve(equation, var)
+                if len(solved) == 1:
+                    mapping = {k: v.xreplace({var: solved[0]}) for k, v in mapping.items()}
+                    mapping[var] = solved[0]
+                    used = True
+                    break
+        if not used:
+            return (
+                f"the given {lhs} = {rhs} cannot be used: a given must be linear in one of the "
+                "claim's symbols, which it then eliminates"
+            )
+    return mapping
+
+
+def _compare_per_size(
+    context: Context,
+    a: Side,
+    b: Side,
+    givens: list[tuple[Any, Any]],
+    settings: CheckSettings,
+    deadline: Deadline,
+    rng: random.Random,
+) -> Verdict:
+    """Check a claim about indexed symbols for every size N = 2…6 and every index value."""
+    tr = context.translator
+    assert context.size is not None
+    size = tr.symbol(context.size)
+    index_symbols = sorted(
+        (
+            s
+            for side in (a, b)
+            for s in side.expr.free_symbols
+            if isinstance(s, sp.Symbol)
+            and s.name in context.domains
+            and context.domains[s.name].index
+        ),
+        key=sp.default_sort_key,
+    )
+    index_symbols = list(dict.fromkeys(index_symbols))
+    statuses: set[str] = set()
+    for n in SIZES:
+        for values in itertools.product(range(1, n + 1), repeat=len(index_symbols)):
+            subs: dict[Any, Any] = {size: sp.Integer(n)}
+            subs.update({s: sp.Integer(v) for s, v in zip(index_symbols, values, strict=True)})
+            extra = {
+                context.size: str(n),
+                **{str(s): str(v) for s, v in zip(index_symbols, values, strict=True)},
+            }
+            given_sides = [Side(g - h) for g, h in givens]
+            (ca, cb, *cgivens), domains = concrete(context.domains, [a, b, *given_sides], subs)
+            elimination = _eliminate([(g.expr, sp.Integer(0)) for g in cgivens], ca, cb)
+            if isinstance(elimination, str):
+                return Verdict(V.REJECTED, "given", elimination)
+            ca, cb = _substituted(elimination, ca, cb)
+            verdict = _compare_scalar(ca, cb, domains, settings, deadline, rng, extra)
+            if not verdict.passed:
+                return verdict
+            statuses.add(verdict.status)
+    status = V.PROVEN if statuses == {V.PROVEN} else V.NUMERIC
+    indices = ", ".join(str(s) for s in index_symbols)
+    every = f" and every value of {indices}" if indices else ""
+    return Verdict(
+        status,
+        f"for each size {context.size} = {SIZES[0]}…{SIZES[-1]}{every}",
+        f"checked separately for {context.size} = {', '.join(map(str, SIZES))}",
+    )

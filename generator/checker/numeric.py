@@ -1,0 +1,155 @@
+"""High-precision numeric evaluation: pre-screens, counterexamples and the numeric fallback.
+
+Points are drawn inside each symbol's domain (nice values first, so a reported
+counterexample reads like ``n = 2`` rather than ``n = 7.3918…``), values are
+substituted exactly and evaluated to ``digits`` significant digits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
+
+from ..core.domains import Domain
+from ..core.verdicts import Counterexample
+from .sides import MAX_DIGITS, Side, violated
+
+# Both sides are evaluated to 30 significant digits; they must agree to 24 of them.
+# Values below 1e-32 in magnitude count as zero (the residue of exact cancellation).
+RELATIVE_TOLERANCE = sp.Float("1e-24")
+ABSOLUTE_ZERO = sp.Float("1e-32")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A side's value at a point: a number, or undefined (division by zero, log 0, …)."""
+
+    number: Any
+    defined: bool
+    reliable: bool = True
+    """False when the requested digits could not be attained (catastrophic cancellation):
+    such a point proves nothing either way and is skipped."""
+
+    def show(self) -> str:
+        if not self.defined:
+            return "undefined"
+        return format_number(self.number)
+
+
+def format_number(value: Any) -> str:
+    """A short readable rendering: exact integers and small rationals as such, else 6 digits."""
+    re_part, im_part = value.as_real_imag() if hasattr(value, "as_real_imag") else (value, 0)
+    if abs(im_part) > 1e-20:
+        return f"{_real(re_part)} + {_real(im_part)}i"
+    return _real(re_part)
+
+
+def _real(value: Any) -> str:
+    number = float(value)
+    if abs(number - round(number)) < 1e-12 and abs(number) < 1e15:
+        return str(round(number))
+    fraction = Fraction(number).limit_denominator(1000)
+    if abs(float(fraction) - number) < 1e-12 and fraction.denominator <= 64:
+        return f"{fraction.numerator}/{fraction.denominator}"
+    return f"{number:.6g}"
+
+
+def evaluate_side(side: Side, point: Mapping[Any, Any], digits: int) -> Value:
+    """Value of one side of a claim: undefined where one of its guards fails."""
+    for guard in side.guards:
+        failed = violated(guard, point, digits)
+        if failed is None:
+            return Value(None, False, reliable=False)
+        if failed:
+            return Value(None, False)
+    return evaluate(side.expr, point, digits)
+
+
+def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
+    """Value of ``expr`` at ``point``; undefined where it is not a finite number.
+
+    Evaluation is *strict*: SymPy raises rather than return digits it could not attain
+    (1 − σ(300) needs 130 digits before the first correct one). Such a point is marked
+    unreliable instead of being mistaken for a counterexample.
+    """
+    try:
+        substituted = expr.xreplace(dict(point))
+        if substituted.has(sp.nan, sp.zoo):
+            return Value(None, False)
+        if substituted.has(sp.Integral, sp.Sum):
+            # At a concrete point doit is usually exact; evalf's quadrature is the fallback
+            # (it cannot do multiple integrals, and is unreliable on corners such as |t|).
+            done = substituted.doit()
+            substituted = done if not done.has(sp.Integral) else substituted
+        number = _strict(substituted, digits)
+    except PrecisionExhausted:
+        return Value(None, False, reliable=False)
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        return Value(None, False)
+    if not number.is_number or number.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return Value(None, False)
+    if number.has(sp.Sum, sp.Integral):
+        return Value(None, False)
+    real, imaginary = number.as_real_imag()
+    if abs(imaginary) > ABSOLUTE_ZERO + RELATIVE_TOLERANCE * abs(real):
+        return Value(None, False)  # the claims are about real numbers: a complex value is undefined
+    return Value(real, True)
+
+
+def _strict(expr: Any, digits: int) -> Any:
+    return expr.evalf(digits, maxn=MAX_DIGITS, strict=True)
+
+
+def reliable(left: Value, right: Value) -> bool:
+    return left.reliable and right.reliable
+
+
+def agree(left: Value, right: Value) -> bool:
+    """Both undefined, or both defined and equal to 24 significant digits."""
+    if not left.defined or not right.defined:
+        return left.defined == right.defined
+    difference = abs(sp.N(left.number - right.number, 30))
+    scale = max(abs(sp.N(left.number, 30)), abs(sp.N(right.number, 30)))
+    return bool(difference <= RELATIVE_TOLERANCE * scale + ABSOLUTE_ZERO)
+
+
+def points(
+    variables: list[Any], domains: Mapping[Any, Domain], rng: random.Random, *, nice: bool = True
+) -> Iterator[dict[Any, Any]]:
+    """Endless points inside the domains: a few nice combinations, then random ones."""
+    if not variables:
+        yield {}
+        return
+    if nice:
+        options = [domains[v].nice_values() for v in variables]
+        if all(options):
+            for k in range(12):
+                point = {}
+                for position, (var, values) in enumerate(zip(variables, options, strict=True)):
+                    choice = values[(k + position * (k // len(values) + 1)) % len(values)]
+                    point[var] = sp.Rational(choice.numerator, choice.denominator)
+                yield point
+    while True:
+        yield {v: _random_value(domains[v], rng) for v in variables}
+
+
+def _random_value(domain: Domain, rng: random.Random) -> Any:
+    value = domain.sample(rng)
+    if domain.finite or domain.integer or domain.index:
+        return sp.Integer(round(value))
+    return sp.Float(repr(value), 40)
+
+
+def counterexample(
+    point: Mapping[Any, Any], left: Value, right: Value, extra: Mapping[str, str] | None = None
+) -> Counterexample:
+    shown = dict(extra or {})
+    for var, value in sorted(point.items(), key=lambda kv: str(kv[0])):
+        shown[str(var).replace("__", "_")] = format_number(value)
+    return Counterexample(shown, left.show(), right.show())

@@ -1,0 +1,109 @@
+"""One side of a claim and where it is defined (as a real number): its *guards*.
+
+SymPy simplifies while it builds (``x/x`` is 1 at once), so the points where a side of
+a claim is undefined cannot be read off the expression the checker compares. They are
+read off the *shadow* build instead (:meth:`Translator.shadow`), which keeps every
+denominator, logarithm, root, tangent and piecewise gap of the source:
+
+* ``nonzero``: a denominator (a negative power), or cos of a tangent's argument;
+* ``positive``: the argument of a logarithm;
+* ``nonnegative``: the base of a square root or another non-integer power;
+* ``holds``: the conditions of a ``cases`` block without an otherwise-branch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
+
+MAX_DIGITS = 250
+"""Beyond this many digits a point is too ill-conditioned to tell anything."""
+
+ZERO = sp.Float("1e-30")
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    kind: str
+    """nonzero, positive, nonnegative or holds"""
+    expr: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of a claim: the expression compared, and where it is defined."""
+
+    expr: Any
+    guards: tuple[Guard, ...] = ()
+
+    def map(self, function: Any) -> Side:
+        """The same side with ``function`` applied to the expression and to every guard."""
+        return Side(
+            function(self.expr), tuple(Guard(g.kind, function(g.expr)) for g in self.guards)
+        )
+
+
+def guards_of(shadow: Any) -> tuple[Guard, ...]:
+    found: dict[tuple[str, Any], Guard] = {}
+
+    def add(kind: str, expr: Any) -> None:
+        # A guard on a bound variable (1/k inside a sum over k) is not a condition on the claim.
+        if expr.free_symbols and not expr.atoms(sp.Dummy):
+            found.setdefault((kind, expr), Guard(kind, expr))
+
+    for node in sp.preorder_traversal(shadow):
+        if isinstance(node, sp.Pow) and node.exp.is_Number:
+            if node.exp.is_negative:
+                add("nonzero", node.base)
+            if not node.exp.is_integer:
+                add("nonnegative", node.base)
+        elif isinstance(node, sp.log):
+            add("positive", node.args[0])
+        elif isinstance(node, sp.tan):
+            add("nonzero", sp.cos(node.args[0]))
+        elif _has_gap(node):
+            found.setdefault(("holds", node), Guard("holds", sp.Or(*(c for _, c in node.args))))
+    return tuple(sorted(found.values(), key=lambda g: (g.kind, sp.default_sort_key(g.expr))))
+
+
+def _has_gap(node: Any) -> bool:
+    """A piecewise value without an otherwise-branch (over the claim's own variables)."""
+    return (
+        isinstance(node, sp.Piecewise)
+        and not any(c is sp.true for _, c in node.args)
+        and not node.atoms(sp.Dummy)
+    )
+
+
+def violated(guard: Guard, point: Mapping[Any, Any], digits: int) -> bool | None:
+    """Whether ``guard`` fails at ``point`` (None when that cannot be told reliably)."""
+    try:
+        value = guard.expr.xreplace(dict(point))
+        if guard.kind == "holds":
+            if value in (sp.true, sp.false):
+                return value is sp.false
+            return None
+        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return True
+        number = value.evalf(digits, maxn=MAX_DIGITS, strict=True)
+    except PrecisionExhausted:
+        if guard.kind == "nonzero":
+            return True  # indistinguishable from zero at MAX_DIGITS digits: a zero denominator
+        return None
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        return True
+    if not number.is_number:
+        return None
+    real, imaginary = number.as_real_imag()
+    if abs(imaginary) > ZERO:
+        return True
+    # Strict evaluation guarantees the digits, so the sign is exact: e^{-300} is positive.
+    if guard.kind == "nonzero":
+        return bool(real == 0)
+    if guard.kind == "positive":
+        return bool(real <= 0)
+    return bool(real < 0)  # nonnegative

@@ -1,0 +1,262 @@
+"""Expression trees → SymPy, inside the checker only.
+
+Every SymPy object is built by calling SymPy constructors on values the trees
+already hold; no string is ever handed to SymPy to interpret.
+
+Semantics that live here (documented in docs/verification.md):
+
+* a call of a declared function is replaced by its body (functions are
+  abbreviations);
+* a dependent symbol (one with a definition, such as ``a = σ(z)``) stays an atom
+  until :meth:`Translator.expand` substitutes its definition;
+* ``∂F/∂x`` holds ``x`` as an atom, expands every other definition inside ``F``,
+  then differentiates;
+* bound variables of sums and integrals become fresh dummies, so a summation
+  index ``j`` never collides with a free ``j`` elsewhere in the claim.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from ..core.domains import Domain
+from ..core.mathast import Node
+
+_BUILTINS: dict[str, Any] = {
+    "exp": sp.exp,
+    "log": sp.log,
+    "sqrt": sp.sqrt,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "tanh": sp.tanh,
+    "Abs": sp.Abs,
+    "sign": sp.sign,
+    "Heaviside": sp.Heaviside,
+    "Max": sp.Max,
+    "Min": sp.Min,
+    "factorial": sp.factorial,
+    "KroneckerDelta": sp.KroneckerDelta,
+}
+_CONSTANTS: dict[str, Any] = {"pi": sp.pi, "E": sp.E, "oo": sp.oo}
+_RELATIONS: dict[str, Any] = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq}
+MAX_LITERAL_DIGITS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """``name(params) = body``; ``indices`` for a component definition such as ``a_i``."""
+
+    name: str
+    params: tuple[str, ...]
+    body: Node
+    indices: tuple[str, ...] = ()
+
+
+@dataclass
+class Translator:
+    """Builds SymPy expressions for one derivation's declarations."""
+
+    domains: Mapping[str, Domain]
+    indexed: frozenset[str]
+    functions: Mapping[str, Definition]
+    definitions: Mapping[str, Definition]
+    symbols: dict[str, sp.Symbol] = field(default_factory=dict)
+    bases: dict[str, sp.IndexedBase] = field(default_factory=dict)
+    _bodies: dict[str, sp.Expr] = field(default_factory=dict)
+    _shadow: bool = False
+
+    def shadow(self, node: Node, keep: frozenset[Any] = frozenset()) -> Any:
+        """The tree built *without* SymPy's automatic simplification, derivatives replaced by
+        what they differentiate, definitions expanded: it still shows every denominator,
+        logarithm and root of the source, so guards (where a side is defined) can be read
+        off it. ``x/x`` stays ``x·x⁻¹`` here, while ``expr`` would already have made it 1.
+        """
+        self._shadow = True
+        try:
+            with sp.evaluate(False):
+                built = self.expr(node)
+                # Definitions are expanded as written too: bodies built afresh, unsimplified.
+                return self.expand(
+                    built, keep, body_of=lambda name: self.expr(self.definitions[name].body)
+                )
+        finally:
+            self._shadow = False
+
+    def symbol(self, name: str) -> sp.Symbol:
+        if name not in self.symbols:
+            domain = self.domains.get(name)
+            assumptions = domain.assumptions() if domain else {"real": True}
+            self.symbols[name] = sp.Symbol(name, **assumptions)
+        return self.symbols[name]
+
+    def base(self, name: str) -> sp.IndexedBase:
+        if name not in self.bases:
+            domain = self.domains.get(name)
+            assumptions = domain.assumptions() if domain else {"real": True}
+            self.bases[name] = sp.IndexedBase(name, **assumptions)
+        return self.bases[name]
+
+    # --- trees → SymPy -------------------------------------------------------------------
+    def expr(self, node: Node, env: Mapping[str, Any] | None = None) -> Any:
+        return self._build(node, dict(env or {}))
+
+    def _build(self, node: Node, env: dict[str, Any]) -> Any:
+        op = node.op
+        args = node.args
+        if op == "num":
+            return _number(node.value)
+        if op == "sym":
+            if node.value in env:
+                return env[node.value]
+            return self.symbol(node.value)
+        if op == "const":
+            return _CONSTANTS[node.value]
+        if op == "add":
+            return sp.Add(*(self._build(a, env) for a in args))
+        if op == "mul":
+            return sp.Mul(*(self._build(a, env) for a in args))
+        if op == "neg":
+            return -self._build(args[0], env)
+        if op == "div":
+            return self._build(args[0], env) / self._build(args[1], env)
+        if op == "pow":
+            return self._power(self._build(args[0], env), self._build(args[1], env))
+        if op == "fact":
+            return sp.factorial(self._build(args[0], env))
+        if op == "call":
+            return self._call(node, env)
+        if op == "index":
+            base = self.base(node.value)
+            return base[tuple(self._build(a, env) for a in args)]
+        if op == "deriv":
+            body, var, order = args
+            if self._shadow:
+                return self._build(body, env)  # a derivative is defined at most where its body is
+            return self.derivative(self._build(body, env), self._build(var, env), int(order.value))
+        if self._shadow and op in ("sum", "integral", "det"):
+            # Guards only need the pieces; building the real object unevaluated is costly
+            # (a determinant) and pointless (a bound variable's guards are not the claim's).
+            return self._shadow_pieces(node, env)
+        if op == "sum":
+            return self._bound(sp.Sum, node, env)
+        if op == "integral":
+            return self._bound(sp.Integral, node, env)
+        if op == "det":
+            rows = [[self._build(e, env) for e in row.args] for row in args]
+            return sp.Matrix(rows).det()
+        if op == "piecewise":
+            pairs = [(self._build(p.args[0], env), self._build(p.args[1], env)) for p in args]
+            return sp.Piecewise(*pairs)
+        if op == "rel":
+            return _RELATIONS[node.value](self._build(args[0], env), self._build(args[1], env))
+        if op == "true":
+            return sp.true
+        raise ValueError(f"cannot translate node {op!r}")
+
+    def _shadow_pieces(self, node: Node, env: dict[str, Any]) -> Any:
+        if node.op == "det":
+            return sp.Add(*(self._build(e, env) for row in node.args for e in row.args))
+        body, var, *limits = node.args
+        inner = dict(env)
+        inner[var.value] = sp.Dummy(var.value)
+        return sp.Add(self._build(body, inner), *(self._build(b, env) for b in limits))
+
+    def _power(self, base: Any, exponent: Any) -> Any:
+        # Literal powers whose value would be huge stay unevaluated (the parsers bound
+        # exponents too; this is the second fence). Plain floats: no SymPy evaluation here.
+        if base.is_Number and exponent.is_Number and exponent.is_Integer:
+            digits = abs(int(exponent)) * max(1.0, math.log10(abs(float(base)) + 1))
+            if digits > MAX_LITERAL_DIGITS:
+                return sp.Pow(base, exponent, evaluate=False)
+        return sp.Pow(base, exponent)
+
+    def _call(self, node: Node, env: dict[str, Any]) -> Any:
+        args = [self._build(a, env) for a in node.args]
+        if node.value in self.functions:
+            definition = self.functions[node.value]
+            inner = {param: arg for param, arg in zip(definition.params, args, strict=True)}
+            return self._build(definition.body, inner)
+        return _BUILTINS[node.value](*args)
+
+    def _bound(self, kind: Any, node: Node, env: dict[str, Any]) -> Any:
+        body, var, *limits = node.args
+        name = var.value
+        if not limits:
+            # An indefinite integral's variable is free: ∫cos θ dθ = sin θ is about θ.
+            return kind(self._build(body, env), self._build(var, env))
+        # A bound variable ranges over its limits, not over the domain of a declared symbol
+        # that happens to share its name (∫_{-1}^{1} |t| dt must not treat t as positive).
+        assumptions = {"integer": True} if kind is sp.Sum else {"real": True}
+        dummy = sp.Dummy(name, **assumptions)
+        inner = dict(env)
+        inner[name] = dummy
+        built = self._build(body, inner)
+        bounds = [self._build(b, env) for b in limits]
+        return kind(built, (dummy, *bounds))
+
+    # --- definitions -----------------------------------------------------------------------
+    def definition_body(self, name: str) -> Any:
+        """The right-hand side of a dependent symbol's definition, as SymPy."""
+        if name not in self._bodies:
+            self._bodies[name] = self.expr(self.definitions[name].body)
+        return self._bodies[name]
+
+    def expand(
+        self,
+        expr: Any,
+        keep: frozenset[Any] = frozenset(),
+        depth: int = 0,
+        body_of: Callable[[str], Any] | None = None,
+    ) -> Any:
+        """Substitute definitions of dependent symbols, except those in ``keep``, to a fixed point."""
+        if depth > 20:
+            raise RecursionError("definitions refer to each other in a cycle")
+        body_of = body_of or self.definition_body
+        mapping: dict[Any, Any] = {}
+        for atom in expr.atoms(sp.Symbol, sp.Indexed):
+            if atom in keep:
+                continue
+            replacement = self._definition_of(atom, body_of)
+            if replacement is not None:
+                mapping[atom] = replacement
+        if not mapping:
+            return expr
+        return self.expand(expr.xreplace(mapping), keep, depth + 1, body_of)
+
+    def _definition_of(self, atom: Any, body_of: Callable[[str], Any]) -> Any:
+        if isinstance(atom, sp.Indexed):
+            name = str(atom.base.label)
+            definition = self.definitions.get(name)
+            if definition is None or not definition.indices:
+                return None
+            subs = {
+                self.symbol(i): idx
+                for i, idx in zip(definition.indices, atom.indices, strict=False)
+            }
+            return body_of(name).xreplace(subs)
+        if not isinstance(atom, sp.Symbol) or isinstance(atom, sp.Dummy):
+            return None
+        name = atom.name
+        definition = self.definitions.get(name)
+        if definition is not None and not definition.indices and self.symbols.get(name) == atom:
+            return body_of(name)
+        return None
+
+    def derivative(self, body: Any, variable: Any, order: int = 1) -> Any:
+        """``∂^order body / ∂variable^order`` with ``variable`` held and everything else expanded."""
+        expanded = self.expand(body, keep=frozenset({variable}))
+        return sp.diff(expanded, variable, order)
+
+
+def _number(text: str) -> Any:
+    value = Fraction(text)
+    return sp.Rational(value.numerator, value.denominator)

@@ -1,0 +1,52 @@
+"""Claims about indexed symbols, made concrete: a size N and values for the free indices.
+
+Sums up to N are expanded and each component z[k] becomes a plain symbol z__k with the
+domain of z, so the scalar machinery (normal forms, guards, sampling) applies unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from ..core.domains import Domain, parse_domain
+from .sides import Side
+
+SIZES = (2, 3, 4, 5, 6)
+
+
+def is_vector(size_symbol: Any, *sides: Side) -> bool:
+    if size_symbol is None:
+        return False
+    return any(s.expr.has(size_symbol) or s.expr.has(sp.Indexed) for s in sides)
+
+
+def concrete(
+    domains_by_name: dict[str, Domain], sides: list[Side], subs: dict[Any, Any]
+) -> tuple[list[Side], dict[Any, Domain]]:
+    """Substitute a size and index values, expand sums, and turn z[k] into a symbol z__k."""
+    domains: dict[Any, Domain] = {}
+
+    def make_concrete(expr: Any) -> Any:
+        value = expr.xreplace(subs).doit()
+        mapping = {}
+        for atom in value.atoms(sp.Indexed):
+            name = str(atom.base.label)
+            label = name + "__" + "_".join(str(i) for i in atom.indices)
+            domain = domains_by_name.get(name, parse_domain("real"))
+            symbol = sp.Symbol(label, **domain.assumptions())
+            mapping[atom] = symbol
+            domains[symbol] = domain
+        return value.xreplace(mapping)
+
+    out = [side.map(make_concrete) for side in sides]
+    for side in out:
+        for atom in side.expr.free_symbols:
+            if (
+                atom not in domains
+                and isinstance(atom, sp.Symbol)
+                and not isinstance(atom, sp.Dummy)
+            ):
+                domains[atom] = domains_by_name.get(atom.name, parse_domain("real"))
+    return out, domains

@@ -1,0 +1,168 @@
+"""MkDocs glue: load → check → render, then hand the pages to MkDocs. Nothing else.
+
+Pages reach MkDocs in memory (``File.generated``); ``content/`` and ``templates/``
+are only read. ``mkdocs build`` writes into a staging folder that replaces
+``site/`` only when the whole build, strict checks included, succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from ..core.errors import DiagnosticsError, summary
+from ..core.settings import DEFAULT_CHECKS, DEFAULT_PATHS, Options, options_from
+from ..pipeline.run import Checked, load_and_check
+from . import assets, sitedir
+from .htmlcheck import unsafe_html
+from .render import Page, render_pages
+
+log = get_plugin_logger(__name__)
+
+
+class DerivationsConfig(Config):  # type: ignore[no-untyped-call]
+    content_dir = c.Type(str, default=DEFAULT_PATHS.content_dir)
+    templates_dir = c.Type(str, default=DEFAULT_PATHS.templates_dir)
+    cache_dir = c.Type(str, default=DEFAULT_PATHS.cache_dir)
+    """Where verdicts are cached; empty means the user's cache folder (~/.cache/derivations)."""
+    timeout = c.Type((int, float), default=DEFAULT_CHECKS.timeout)
+    """Seconds per check before it ends as a timeout."""
+    jobs = c.Type(int, default=DEFAULT_CHECKS.jobs)
+    """Worker processes for checking (0: one per core)."""
+    memory_mb = c.Type(int, default=DEFAULT_CHECKS.memory_mb)
+    """Memory cap of each worker process."""
+    mathjax = c.Type(str, default="bundled")
+    """'bundled' (served from the site, offline) or the URL of tex-chtml.js on a CDN."""
+
+
+class _WarningCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyped-call]
+    def __init__(self) -> None:
+        self.command = "build"
+        self.pages: list[Page] = []
+        self.checked: Checked | None = None
+        self.staging: Path | None = None
+        self.final_site: Path | None = None
+        self.warnings = _WarningCounter()
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def options(self, config: MkDocsConfig) -> Options:
+        root = Path(config.config_file_path or ".").resolve().parent
+        return options_from(root, dict(self.config))
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        options = self.options(config)
+        config.watch.extend([str(options.content_dir), str(options.templates_dir)])
+        config.extra_css.append(assets.STYLESHEET)
+        config.extra_javascript.append(assets.CONFIG_JS)
+        config.extra_javascript.append(assets.mathjax_script(self.config.mathjax))
+        config.extra_javascript.append(assets.COPY_JS)
+        # Check before MkDocs cleans the site folder: a false claim must change nothing.
+        try:
+            checked = load_and_check(options)
+        except DiagnosticsError as exc:
+            for diagnostic in exc.diagnostics:
+                log.error(diagnostic.format())
+            raise PluginError(str(exc)) from None
+        for diagnostic in checked.diagnostics:
+            (log.error if diagnostic.severity == "error" else log.warning)(diagnostic.format())
+        if not checked.ok:
+            raise PluginError(summary(checked.diagnostics))
+        self.checked = checked
+        stats = checked.stats
+        log.info(
+            f"{len(checked.content.sources)} derivations, {stats.checks} checks "
+            f"({stats.ran} run, {stats.cached} cached) in {stats.seconds:.2f} s"
+        )
+        self.pages = render_pages(checked, options.templates_dir)
+        if config.nav is None:
+            config.nav = navigation(self.pages, Path(config.docs_dir))
+        if self.command in ("build", "gh-deploy"):
+            self.final_site = Path(config.site_dir)
+            self.staging = sitedir.make_staging(self.final_site)
+            config.site_dir = str(self.staging)
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for page in self.pages:
+            if files.get_file_from_path(page.path) is not None:
+                raise PluginError(
+                    f"{page.path} is generated from content/; remove it from {config.docs_dir}"
+                )
+            files.append(File.generated(config, page.path, content=page.markdown))
+            for path, text in page.files:
+                files.append(File.generated(config, path, content=text))
+        static = assets.own_assets()
+        if self.config.mathjax == "bundled":
+            static += assets.mathjax_assets()
+        for asset in static:
+            files.append(File.generated(config, asset.dest, abs_src_path=str(asset.source)))
+        return files
+
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        problems = unsafe_html(html)
+        if problems:
+            raise PluginError(
+                f"{page.file.src_uri}: the rendered page contains unsafe HTML: {'; '.join(problems[:5])}"
+            )
+        return html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.staging is None or self.final_site is None:
+            return
+        if config.strict and self.warnings.count:
+            sitedir.discard(self.staging)  # MkDocs aborts next; the old site stays
+            self.staging = None
+            return
+        sitedir.publish(self.staging, self.final_site)
+        config.site_dir = str(self.final_site)
+        self.staging = None
+        log.info(f"Site published to {self.final_site}")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.staging is not None:
+            sitedir.discard(self.staging)
+            self.staging = None
+
+
+def navigation(pages: list[Page], docs_dir: Path) -> list[Any]:
+    """Landing page, derivations (grouped by section where given), then hand-written docs."""
+    nav: list[Any] = []
+    groups: dict[str, list[Any]] = {}
+    for page in pages:
+        entry = {page.title: page.path}
+        if page.section:
+            if page.section not in groups:
+                groups[page.section] = []
+                nav.append({page.section: groups[page.section]})
+            groups[page.section].append(entry)
+        else:
+            nav.append(entry)
+    extra = (
+        sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+        if docs_dir.is_dir()
+        else []
+    )
+    nav.extend(extra)
+    return nav

@@ -1,0 +1,280 @@
+"""Checked content + Jinja2 templates → Markdown pages (in memory).
+
+Templates live in the repository's ``templates/`` folder. The environment
+autoescapes, so any plain text from a source (a title, a symbol's description, a
+counterexample) is HTML-escaped wherever a template puts it; author Markdown
+(prose, notes) and TeX have already passed the allow-lists in
+:mod:`generator.source.prose` and :mod:`generator.parse.texlex` and are marked safe explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from ..core.verdicts import LABELS, Verdict
+from ..pipeline.run import Checked
+from ..source.load import Display, Source
+from .plaintext import markdown_to_text
+
+INDEX_PAGE = "index.md"
+
+_MARKERS = {
+    "proven": ("✓", "checked by SymPy: proven"),
+    "numeric": ("≈", "checked by SymPy: numerically consistent (no symbolic proof)"),
+    "refuted": ("✗", "a mistake, refuted by SymPy"),
+    "definition": ("≔", "definition"),
+    "notation": ("∼", "notation: not checked"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A generated Markdown page and where it goes in the site."""
+
+    path: str
+    """Path relative to the docs root, such as ``sigmoid-logistic.md``."""
+    title: str
+    markdown: str
+    section: str | None = None
+    files: tuple[tuple[str, str], ...] = ()
+    """Other files the page needs (path relative to the docs root, text): its plot."""
+
+
+def environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = _trusted_markdown
+    env.filters["tex"] = _trusted_tex
+    env.filters["tex_html"] = _tex_in_html
+    env.filters["plain"] = plain_markdown_text
+    env.filters["yaml"] = _yaml_string
+    env.filters["plain_text"] = markdown_to_text
+    env.filters["plain_md"] = lambda text: plain_markdown_text(markdown_to_text(text))
+    env.filters["attr"] = attribute_text
+    return env
+
+
+def _tex_in_html(text: str) -> Markup:
+    """TeX placed directly in HTML (not through arithmatex): escaped; the browser decodes it."""
+    return escape(" ".join(text.split()))
+
+
+def _yaml_string(text: str) -> Markup:
+    """A YAML (JSON-compatible) double-quoted scalar for front matter."""
+    return Markup(json.dumps(text, ensure_ascii=False))
+
+
+def _trusted_markdown(text: str | None) -> Markup:
+    """Author Markdown that passed :func:`generator.source.prose.check_prose` at load time."""
+    return Markup(text or "")
+
+
+def _trusted_tex(text: str) -> Markup:
+    """TeX that passed :func:`generator.parse.texlex.lint`; arithmatex escapes it into the page."""
+    return Markup(" ".join(text.split()))
+
+
+# Characters that start Markdown (or arithmatex) syntax inside a line. Parentheses are left
+# alone on purpose: a backslash before "(" would open inline math.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|<>~$])")
+
+
+def plain_markdown_text(text: str | None) -> Markup:
+    """Plain text safe inside Markdown: HTML-escaped and Markdown syntax backslash-escaped."""
+    escaped = str(escape(text or ""))
+    return Markup(_MD_SPECIAL.sub(r"\\\1", escaped))
+
+
+_ATTRIBUTE_ENTITIES = str.maketrans({ch: f"&#{ord(ch)};" for ch in "&<>\"'[]()!*_`\\{}$|~#"})
+
+
+def attribute_text(text: str | None) -> Markup:
+    """Text for an HTML attribute inside a Markdown-processed block.
+
+    Besides the usual HTML escaping, Markdown punctuation becomes character references,
+    so no Markdown syntax inside an attribute (a link, an image) can ever be rendered.
+    """
+    return Markup((text or "").translate(_ATTRIBUTE_ENTITIES))
+
+
+def render_pages(checked: Checked, templates_dir: Path) -> list[Page]:
+    """Every page of the site: the landing page, then one per derivation in order."""
+    env = environment(templates_dir)
+    pages = [_landing(checked, env)]
+    for source in checked.content.sources:
+        pages.append(_derivation(source, checked, env))
+    return pages
+
+
+def page_path(source: Source) -> str:
+    return f"{source.slug}.md"
+
+
+def _landing(checked: Checked, env: Environment) -> Page:
+    landing = checked.content.landing
+    title = landing.model.title if landing else "Derivations"
+    heading = landing.model.heading if landing else title
+    intro = landing.model.intro if landing else None
+    entries = [
+        {
+            "title": source.model.title,
+            "link": page_path(source),
+            "summary": source.model.summary,
+            "section": source.model.section,
+            "status": _page_status(source, checked),
+            "activation": source.model.activation,
+            "loss": source.model.loss,
+            "gradient": source.result.rows_tex[-1]
+            if source.result and source.result.rows_tex
+            else None,
+            "gradient_of": source.result.rows_tex[0]
+            if source.result and source.result.rows_tex
+            else None,
+        }
+        for source in checked.content.sources
+    ]
+    markdown = env.get_template("index.md.j2").render(
+        title=title, heading=heading, intro=intro, entries=entries
+    )
+    return Page(INDEX_PAGE, title, markdown)
+
+
+def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
+    views = {id(d): _display_view(d, checked) for d in source.displays}
+    blocks = []
+    for block in source.blocks:
+        blocks.append(
+            {
+                "kind": block.kind,
+                "text": block.text,
+                "anchor": block.anchor,
+                "display": views.get(id(block.display)) if block.display else None,
+            }
+        )
+    model = source.model
+    symbols = [
+        {
+            "name": name,
+            "tex": source.scope.symbols[name].tex,
+            "domain": decl.domain,
+            "description": decl.description,
+        }
+        for name, decl in model.symbols.items()
+    ]
+    drawn = checked.artifacts.get(source.path)
+    plot = code = None
+    files: tuple[tuple[str, str], ...] = ()
+    if drawn is not None and drawn.passed:
+        # Inline SVG written by generator/svgplot.py from numbers and escaped labels only.
+        plot = {"svg": Markup(str(drawn.extra["svg"])), "alt": drawn.extra["alt"]}
+        if drawn.extra.get("code"):
+            code = {
+                "text": Markup(str(drawn.extra["code"])),
+                "verification": drawn.extra["verification"],
+            }
+    markdown = env.get_template("derivation.md.j2").render(
+        plot=plot,
+        code=code,
+        title=model.title,
+        summary=model.summary,
+        activation=model.activation,
+        loss=model.loss,
+        result=views[id(source.result)] if source.result else None,
+        blocks=blocks,
+        symbols=symbols,
+        counts=_counts(source, checked),
+        source_path=source.path,
+    )
+    return Page(page_path(source), model.title, markdown, model.section, files)
+
+
+def _display_view(display: Display, checked: Checked) -> dict[str, Any]:
+    status = checked.status(display)
+    verdicts = checked.for_display(display)
+    symbol, label = _MARKERS.get(status, ("!", LABELS.get(status, status)))
+    title = label
+    details = _details(display, verdicts)
+    if status == "notation":
+        title = f"notation, not checked: {display.reason}"
+    elif status == "definition":
+        title = "definition (nothing to prove)"
+    elif details:
+        title = f"{label} — {details}"
+    counterexample = next((v.counterexample for v in verdicts if v.counterexample), None)
+    return {
+        "kind": display.kind,
+        "tex": display.tex,
+        "anchor": display.anchor,
+        "status": status,
+        "marker": symbol,
+        "title": title,
+        "label": LABELS.get(status, status),
+        "reason": display.reason,
+        "note": display.note,
+        "explanation": display.explanation,
+        "givens": display.givens_tex,
+        "counterexample": counterexample.describe() if counterexample else None,
+        "method": _method_summary(verdicts),
+        "per_size": next(
+            (v.method for v in verdicts if v.method.startswith("for each size")), None
+        ),
+    }
+
+
+def _details(display: Display, verdicts: list[Verdict]) -> str:
+    parts = []
+    for spec, verdict in zip(display.checks, verdicts, strict=False):
+        parts.append(
+            f"{spec.label}: {LABELS.get(verdict.status, verdict.status)} by {verdict.method}"
+        )
+    return "; ".join(parts)
+
+
+def _method_summary(verdicts: Iterable[Verdict]) -> str:
+    methods = sorted({v.method for v in verdicts})
+    return ", ".join(methods)
+
+
+def _counts(source: Source, checked: Checked) -> dict[str, int]:
+    counts = {
+        "equations": 0,
+        "proven": 0,
+        "numeric": 0,
+        "refuted": 0,
+        "definition": 0,
+        "notation": 0,
+    }
+    for display in source.displays:
+        counts["equations"] += 1
+        status = checked.status(display)
+        if status == "definition" or display.kind == "definition":
+            counts["definition"] += 1
+        elif status in counts:
+            counts[status] += 1
+    return counts
+
+
+def _page_status(source: Source, checked: Checked) -> str:
+    counts = _counts(source, checked)
+    parts = [f"{counts['proven']} proven"]
+    if counts["numeric"]:
+        parts.append(f"{counts['numeric']} numerically checked")
+    if counts["refuted"]:
+        parts.append(f"{counts['refuted']} mistakes refuted")
+    if counts["notation"]:
+        parts.append(f"{counts['notation']} notation")
+    return ", ".join(parts)

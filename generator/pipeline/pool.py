@@ -1,0 +1,219 @@
+"""Bounded worker processes: every check gets a time limit and a memory cap.
+
+Each worker imports SymPy once and then takes checks one at a time. Inside a
+worker a SIGALRM deadline interrupts runaway SymPy calls (:class:`check.Deadline`);
+if a worker still overruns (a long call in C), the pool kills it, records a
+*timeout*, and starts a fresh worker. ``RLIMIT_AS`` caps a worker's memory so a
+hostile expression ends as *rejected* instead of exhausting the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from ..core import verdicts as V
+from ..core.verdicts import Verdict
+
+HARD_MARGIN = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    key: str
+    context: dict[str, Any]
+    check: dict[str, Any]
+
+
+def _limit_memory(megabytes: int) -> None:
+    if megabytes <= 0:
+        return
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker_main(conn: Connection, memory_mb: int, settings: Any) -> None:
+    _limit_memory(memory_mb)
+    from ..checker.worker import run_check
+
+    conn.send(("ready", None))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if message is None:
+            return
+        key, context, check = message
+        try:
+            verdict = run_check(context, check, settings)
+        except MemoryError:
+            verdict = Verdict(
+                V.REJECTED, "memory", f"the check exceeded the {memory_mb} MB memory limit"
+            )
+        conn.send((key, verdict.to_json()))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    ready: bool = False
+    task: Task | None = None
+    started: float = 0.0
+
+
+class WorkerError(RuntimeError):
+    """The pool cannot run checks at all (workers die on start)."""
+
+
+class WorkerPool:
+    """Runs tasks on up to ``processes`` workers with per-task time limits."""
+
+    def __init__(self, processes: int, settings: Any, memory_mb: int = 2048) -> None:
+        self.startup_failures = 0
+        self.processes = max(1, processes)
+        self.settings = settings
+        self.memory_mb = memory_mb
+        self.hard_limit = settings.timeout * 1.5 + HARD_MARGIN
+        # Same input, same output: workers iterate sets in a fixed hash order.
+        os.environ.setdefault("PYTHONHASHSEED", "0")
+        method = (
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        self.context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            # Import SymPy once in the fork server; each worker then starts in milliseconds.
+            self.context.set_forkserver_preload(["generator.checker.worker"])
+
+    def _spawn(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(child, self.memory_mb, self.settings), daemon=True
+        )
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(
+        self, tasks: Iterable[Task], progress: Callable[[Task, Verdict], None] | None = None
+    ) -> dict[str, Verdict]:
+        pending = list(tasks)
+        pending.reverse()  # pop() from the end keeps the given order
+        results: dict[str, Verdict] = {}
+        if not pending:
+            return results
+        workers = [self._spawn() for _ in range(min(self.processes, len(pending)))]
+        try:
+            while pending or any(w.task for w in workers):
+                self._dispatch(workers, pending)
+                ready = wait([w.conn for w in workers], timeout=0.2)
+                for worker in list(workers):
+                    if worker.conn in ready:
+                        self._receive(worker, results, progress, workers)
+                self._enforce_limits(workers, results, progress)
+        finally:
+            for worker in workers:
+                self._stop(worker)
+        return results
+
+    def _dispatch(self, workers: list[_Worker], pending: list[Task]) -> None:
+        for worker in workers:
+            if worker.ready and worker.task is None and pending:
+                task = pending.pop()
+                worker.task = task
+                worker.started = time.monotonic()
+                worker.conn.send((task.key, task.context, task.check))
+
+    def _receive(
+        self,
+        worker: _Worker,
+        results: dict[str, Verdict],
+        progress: Callable[[Task, Verdict], None] | None,
+        workers: list[_Worker],
+    ) -> None:
+        try:
+            key, data = worker.conn.recv()
+        except (EOFError, OSError):
+            if not worker.ready:
+                self.startup_failures += 1
+                if self.startup_failures > 3:
+                    raise WorkerError(
+                        "worker processes fail to start; see the messages above"
+                    ) from None
+            task = worker.task
+            if task is not None:
+                verdict = Verdict(
+                    V.REJECTED,
+                    "worker",
+                    f"the check ended its worker process (memory limit {self.memory_mb} MB?)",
+                )
+                self._finish(task, verdict, results, progress)
+            self._replace(worker, workers)
+            return
+        if key == "ready":
+            worker.ready = True
+            return
+        task = worker.task
+        worker.task = None
+        if task is not None and task.key == key:
+            self._finish(task, Verdict.from_json(data), results, progress)
+
+    def _enforce_limits(
+        self,
+        workers: list[_Worker],
+        results: dict[str, Verdict],
+        progress: Callable[[Task, Verdict], None] | None,
+    ) -> None:
+        now = time.monotonic()
+        for worker in list(workers):
+            if worker.task is not None and now - worker.started > self.hard_limit:
+                task = worker.task
+                verdict = Verdict(
+                    V.TIMEOUT,
+                    "time limit",
+                    f"no decision within {self.settings.timeout:g} s (worker stopped)",
+                    seconds=round(now - worker.started, 3),
+                )
+                self._finish(task, verdict, results, progress)
+                self._replace(worker, workers)
+
+    def _finish(
+        self,
+        task: Task,
+        verdict: Verdict,
+        results: dict[str, Verdict],
+        progress: Callable[[Task, Verdict], None] | None,
+    ) -> None:
+        results[task.key] = verdict
+        if progress is not None:
+            progress(task, verdict)
+
+    def _replace(self, worker: _Worker, workers: list[_Worker]) -> None:
+        self._stop(worker, kill=True)
+        workers[workers.index(worker)] = self._spawn()
+
+    def _stop(self, worker: _Worker, kill: bool = False) -> None:
+        try:
+            if not kill and worker.process.is_alive():
+                worker.conn.send(None)
+                worker.process.join(timeout=1)
+        except (OSError, BrokenPipeError):
+            pass
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join(timeout=2)
+        worker.conn.close()
+
+
+def default_processes() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))

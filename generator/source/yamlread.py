@@ -1,0 +1,323 @@
+"""Strict YAML → plain data, keeping where every key and value came from.
+
+Built on ruamel.yaml's *event* stream rather than its constructors, so that:
+
+* every scalar stays a string (no YAML 1.1 surprises: ``NO``, ``on``, ``1.10`` and
+  ``12:30`` are text; the typed model decides what a field means);
+* anchors, aliases, tags, merge keys, duplicate keys and multiple documents are
+  errors, each at its position, because derivation sources never need them and
+  they can hide content;
+* every error is collected, not only the first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from ruamel.yaml.reader import ReaderError
+
+from ..core.errors import Position
+
+MAX_SOURCE_BYTES = 512 * 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    position: Position
+    message: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """Where a scalar's text sits in the file, to place errors inside it."""
+
+    start: int
+    """Index of the scalar's first source character (a quote or ``|`` included)."""
+    end: int
+    style: str | None
+
+
+@dataclass
+class Document:
+    """A source file read as plain data, with positions for every path."""
+
+    data: Any
+    text: str
+    keys: dict[Path, Position] = field(default_factory=dict)
+    values: dict[Path, Position] = field(default_factory=dict)
+    scalars: dict[Path, Scalar] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    problem_paths: set[Path] = field(default_factory=set)
+    """Paths whose value was refused by the reader (an alias, a tag …): no second error there."""
+
+    def position(self, path: Path, *, key: bool = False) -> Position:
+        """The closest known position for ``path`` (walking up until one is known)."""
+        probe = tuple(path)
+        while probe:
+            table = self.keys if key else self.values
+            if probe in table:
+                return table[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+            key = False
+        return self.values.get((), Position(1, 1))
+
+    def offset_position(self, path: Path, offset: int) -> Position:
+        """Where character ``offset`` of the string value at ``path`` is in the file."""
+        scalar = self.scalars.get(path)
+        if scalar is None:
+            return self.position(path)
+        raw = self.value_text(path)
+        # The model strips surrounding whitespace; offsets count from the stripped text.
+        offset += len(raw) - len(raw.lstrip())
+        index = _source_index(self.text, scalar, raw, offset)
+        return _position_of(self.text, index)
+
+    def value_text(self, path: Path) -> str:
+        node: Any = self.data
+        for part in path:
+            node = node[part]
+        return str(node)
+
+
+def read(text: str) -> Document:
+    """Parse YAML text strictly; problems are collected in ``Document.problems``."""
+    text = text.replace("\r\n", "\n")
+    doc = Document(None, text)
+    control = _CONTROL.search(text)
+    if control:
+        # A lone CR is a line break to YAML but not to most tools; other control characters
+        # are invisible. Either way, say where it is instead of letting the parser stumble.
+        code = ord(control.group())
+        what = "a carriage return without a line feed" if code == 13 else "a control character"
+        doc.problems.append(
+            Problem(_position_of(text, control.start()), f"{what} (U+{code:04X}) is not allowed")
+        )
+        return doc
+    if len(text.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
+        doc.problems.append(
+            Problem(Position(1, 1), f"file is larger than {MAX_SOURCE_BYTES // 1024} KiB; split it")
+        )
+        return doc
+    if "\t" in _indentation(text):
+        line = _first_tab_line(text)
+        doc.problems.append(
+            Problem(Position(line, 1), "tabs are not allowed for indentation; use spaces")
+        )
+        return doc
+    try:
+        events = list(YAML(typ="safe", pure=True).parse(text))
+    except MarkedYAMLError as exc:
+        doc.problems.append(_syntax_problem(exc))
+        return doc
+    except ReaderError as exc:
+        index = exc.position if isinstance(exc.position, int) else 0
+        code = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+        )
+        doc.problems.append(
+            Problem(
+                _position_of(text, min(index, len(text))),
+                f"character U+{code:04X} is not allowed in YAML",
+            )
+        )
+        return doc
+    except (YAMLError, ValueError, RecursionError) as exc:
+        doc.problems.append(Problem(Position(1, 1), f"YAML syntax error: {exc}"))
+        return doc
+    _Builder(doc, events).build()
+    return doc
+
+
+class _Builder:
+    def __init__(self, doc: Document, events: list[Any]) -> None:
+        self.doc = doc
+        self.events = events
+        self.i = 0
+        self.current: Path = ()
+
+    def pos(self, event: Any) -> Position:
+        mark = event.start_mark
+        return Position(mark.line + 1, mark.column + 1)
+
+    def problem(self, event: Any, message: str, *notes: str) -> None:
+        self.doc.problems.append(Problem(self.pos(event), message, notes))
+
+    def build(self) -> None:
+        documents = [k for k, e in enumerate(self.events) if isinstance(e, DocumentStartEvent)]
+        if len(documents) > 1:
+            self.problem(
+                self.events[documents[1]], "only one YAML document per file (remove '---')"
+            )
+        if not documents:
+            self.doc.problems.append(Problem(Position(1, 1), "the file is empty"))
+            return
+        self.i = documents[0] + 1
+        if isinstance(self.events[self.i], StreamEndEvent):
+            self.doc.problems.append(Problem(Position(1, 1), "the file is empty"))
+            return
+        self.doc.values[()] = self.pos(self.events[self.i])
+        self.doc.data = self.node(())
+
+    def screen(self, event: Any) -> None:
+        anchor = getattr(event, "anchor", None)
+        if anchor:
+            self.problem(event, f"anchors (&{anchor}) are not allowed: write the value out in full")
+            self.doc.problem_paths.add(self.current)
+        tag = getattr(event, "tag", None)
+        if tag:
+            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+            self.problem(event, f"tags ({shown}) are not allowed: values are read as text")
+            self.doc.problem_paths.add(self.current)
+
+    def node(self, path: Path) -> Any:
+        event = self.events[self.i]
+        self.i += 1
+        self.current = path
+        if isinstance(event, AliasEvent):
+            self.problem(
+                event, f"aliases (*{event.anchor}) are not allowed: write the value out in full"
+            )
+            self.doc.problem_paths.add(path)
+            return None
+        self.screen(event)
+        if isinstance(event, ScalarEvent):
+            self.doc.scalars[path] = Scalar(
+                event.start_mark.index, event.end_mark.index, event.style
+            )
+            if event.style is None and event.value in _NULLS:
+                return None
+            return event.value
+        if isinstance(event, SequenceStartEvent):
+            items: list[Any] = []
+            while not isinstance(self.events[self.i], SequenceEndEvent):
+                index = len(items)
+                self.doc.values[(*path, index)] = self.pos(self.events[self.i])
+                items.append(self.node((*path, index)))
+            self.i += 1
+            return items
+        if isinstance(event, MappingStartEvent):
+            return self.mapping(path)
+        self.problem(event, "unexpected YAML structure")
+        return None
+
+    def mapping(self, path: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        while not isinstance(self.events[self.i], MappingEndEvent):
+            key_event = self.events[self.i]
+            if not isinstance(key_event, ScalarEvent):
+                self.problem(key_event, "keys must be plain names")
+                self.node(path)  # skip the key
+                self.node(path)  # and its value
+                continue
+            self.i += 1
+            self.screen(key_event)
+            key = key_event.value
+            if key == "<<" and key_event.style is None:
+                self.problem(
+                    key_event, "merge keys (<<) are not allowed: write the keys out in full"
+                )
+            if key in out:
+                first = self.doc.keys[(*path, key)]
+                self.problem(key_event, f"duplicate key {key!r} (first given at line {first.line})")
+                self.node((*path, f"{key}#dup"))
+                continue
+            self.doc.keys[(*path, key)] = self.pos(key_event)
+            value_event = self.events[self.i]
+            empty = (
+                isinstance(value_event, ScalarEvent)
+                and value_event.style is None
+                and value_event.value == ""
+            )
+            # An empty value has no position of its own (the parser puts it on the next line).
+            self.doc.values[(*path, key)] = self.pos(key_event if empty else value_event)
+            out[key] = self.node((*path, key))
+        self.i += 1
+        return out
+
+
+_QUOTE_HINT = "if the value is math or contains ': ', quote it ('…') or use a | block"
+
+
+def _syntax_problem(exc: MarkedYAMLError) -> Problem:
+    """A YAML syntax error in words an author can act on, at the place to fix."""
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    mark = exc.problem_mark or exc.context_mark
+    notes: tuple[str, ...]
+    if "end of stream" in problem and "quoted scalar" in context and exc.context_mark is not None:
+        mark = exc.context_mark  # point at the opening quote, not at the end of the file
+        message, notes = "this quoted value is never closed", ("add the closing quote",)
+    elif "mapping values are not allowed" in problem:
+        message, notes = "a ': ' inside a value is read as a new key", (_QUOTE_HINT,)
+    elif "expected <block end>" in problem or "could not find expected ':'" in problem:
+        message = "bad indentation: this line does not line up with the lines around it"
+        notes = ("keys of one mapping start in the same column; list items start with '- '",)
+    elif "found character '\\t'" in problem:
+        message, notes = "tabs are not allowed; use spaces", ()
+    else:
+        message, notes = (problem or context or "invalid YAML"), (_QUOTE_HINT,)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(Position(line, col), f"YAML syntax error: {message}", notes)
+
+
+def _indentation(text: str) -> str:
+    return "".join(line[: len(line) - len(line.lstrip(" \t"))] for line in text.splitlines())
+
+
+def _first_tab_line(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
+            return number
+    return 1
+
+
+def _position_of(text: str, index: int) -> Position:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Position(line, column)
+
+
+def _source_index(text: str, scalar: Scalar, value: str, offset: int) -> int:
+    """Align a scalar's value with its source text to find character ``offset``.
+
+    Walks both strings together; source characters that do not appear in the value
+    (quotes, indentation, block headers, escape backslashes, folded line breaks) are
+    skipped. Good enough to put a caret on the right token.
+    """
+    i = scalar.start
+    if scalar.style in ("|", ">"):
+        i = text.find("\n", i) + 1  # skip the block header line
+    elif scalar.style in ("'", '"'):
+        i += 1
+    end = max(scalar.end, i)
+    for k, ch in enumerate(value):
+        while i < end and text[i] != ch and (text[i] in " \t\n\r\\'\"" or ch in " \n"):
+            if ch in " \n" and text[i] not in " \t\n\r":
+                break
+            i += 1
+        if k == offset:
+            return min(i, len(text) - 1) if text else 0
+        if i < end and text[i] == ch:
+            i += 1
+    return min(i, len(text) - 1) if text else 0
