@@ -24,6 +24,7 @@ from ..core.domains import parse_domain
 from ..core.errors import Diagnostic, Position, SourceError
 from ..core.mathast import Node
 from ..core.scope import FunctionInfo, Scope, SymbolInfo, default_tex
+from ..parse.atoms import check_atomic_tex
 from ..parse.expr import parse_expression
 from ..parse.tex import Chain, parse_chain, parse_definition
 from ..parse.texlex import lint
@@ -678,7 +679,7 @@ class _Resolver:
             if decl.tex is None and len(name) > 1 and name not in _greek():
                 tex = "\\mathrm{" + name + "}"
             try:
-                _check_atomic_tex(tex)
+                check_atomic_tex(tex)
             except SourceError as exc:
                 self.errors.source((*path, "tex"), exc)
                 tex = default_tex(name) if len(name) == 1 else "\\mathrm{" + name + "}"
@@ -719,7 +720,7 @@ class _Resolver:
             if fdecl.tex is None and len(name) > 1 and name not in _greek():
                 tex = "\\operatorname{" + name + "}"
             try:
-                _check_atomic_tex(tex)
+                check_atomic_tex(tex)
             except SourceError as exc:
                 self.errors.source(("functions", name, "tex"), exc)
                 tex = "\\operatorname{" + name + "}"
@@ -1032,109 +1033,6 @@ def _number(text: str) -> list[int]:
     """A plot number as [numerator, denominator]: the worker builds an exact Rational from it."""
     value = Fraction(text)
     return [value.numerator, value.denominator]
-
-
-_ACCENTS = frozenset(
-    [
-        "\\hat",
-        "\\bar",
-        "\\tilde",
-        "\\vec",
-        "\\dot",
-        "\\ddot",
-        "\\mathbf",
-        "\\mathrm",
-        "\\mathit",
-        "\\mathcal",
-        "\\mathsf",
-        "\\operatorname",
-    ]
-)
-_STRUCTURAL = frozenset(
-    [
-        "\\frac",
-        "\\dfrac",
-        "\\tfrac",
-        "\\sqrt",
-        "\\sum",
-        "\\prod",
-        "\\int",
-        "\\iint",
-        "\\iiint",
-        "\\begin",
-        "\\end",
-        "\\left",
-        "\\right",
-        "\\partial",
-        "\\cdot",
-        "\\times",
-        "\\ln",
-        "\\log",
-        "\\exp",
-        "\\sin",
-        "\\cos",
-        "\\tan",
-        "\\sinh",
-        "\\cosh",
-        "\\tanh",
-        "\\max",
-        "\\min",
-        "\\infty",
-        "\\text",
-        "\\quad",
-        "\\qquad",
-        "\\lim",
-        "\\inf",
-        "\\sup",
-        "\\det",
-    ]
-)
-_ATOMIC = (
-    "a symbol's tex is one name, such as x, \\theta, x_0, \\hat{y} or \\mathrm{lr}: "
-    "a longer formula would be read back as that name"
-)
-
-
-def _check_atomic_tex(tex: str) -> None:
-    """A declared spelling must be one atom, or the parser would take a formula for a name
-    (a symbol spelled z^2 would make \\frac{\\partial z^2}{\\partial z} mean something else)."""
-    tokens = lint(tex)[:-1]
-    if not tokens:
-        raise SourceError("tex is empty")
-    k = 1
-    head = tokens[0]
-    if head.kind == "cmd" and head.text in _ACCENTS:
-        k = _braced_word(tokens, 1)
-    elif not (head.kind == "letter" or (head.kind == "cmd" and head.text[1:].isalpha())):
-        raise SourceError(_ATOMIC)
-    elif head.text in _STRUCTURAL:
-        raise SourceError(f"{head.text} is part of the formula language and cannot name a symbol")
-    if k < len(tokens) and tokens[k].text == "_":
-        k = (
-            _braced_word(tokens, k + 1)
-            if k + 1 < len(tokens) and tokens[k + 1].text == "{"
-            else k + 2
-        )
-        if k > len(tokens) or tokens[k - 1].kind not in ("letter", "digit", "char"):
-            raise SourceError(_ATOMIC)
-    if k != len(tokens):
-        raise SourceError(_ATOMIC, tokens[min(k, len(tokens) - 1)].offset)
-
-
-def _braced_word(tokens: list[Any], k: int) -> int:
-    """Index after ``{word}`` starting at ``k`` (letters, digits or Greek macros only)."""
-    if k >= len(tokens) or tokens[k].text != "{":
-        raise SourceError(_ATOMIC)
-    k += 1
-    while k < len(tokens) and tokens[k].text != "}":
-        if tokens[k].kind not in ("letter", "digit") and not (
-            tokens[k].kind == "cmd" and tokens[k].text[1:].isalpha()
-        ):
-            raise SourceError(_ATOMIC, tokens[k].offset)
-        k += 1
-    if k >= len(tokens):
-        raise SourceError(_ATOMIC)
-    return k + 1
 
 
 def _is_lint_or_name_error(error: SourceError) -> bool:
