@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..core.errors import SourceError
-from ..core.mathast import Node, num, sym
-from ..core.scope import BUILTIN_FUNCTIONS, GREEK, Scope
-from .expr import MAX_EXPONENT, MAX_FACTORIAL, literal_value
-from .texlex import Token, lint, tokenize
+from ...core.errors import SourceError
+from ...core.mathast import Node, num, sym
+from ...core.scope import BUILTIN_FUNCTIONS, GREEK, Scope
+from ..expr import MAX_EXPONENT, MAX_FACTORIAL, literal_value
+from ..texlex import Token, lint, tokenize
 
 # TeX function macros → built-in function names.
 _FUNCTION_MACROS = {
