@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .core.verdicts import Verdict
-from .pipeline.run import Checked
+from .pipeline.checked import Checked
 from .source.load import Display, Source
 
 
-def json_report(checked: Checked, descriptions: dict[str, Verdict] | None = None) -> dict[str, Any]:
+def json_report(
+    checked: Checked, descriptions: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     equations = []
     derivations = []
     for source in checked.content.sources:
@@ -20,7 +21,7 @@ def json_report(checked: Checked, descriptions: dict[str, Verdict] | None = None
         entry: dict[str, Any] = {"file": source.path, "title": source.model.title}
         described = (descriptions or {}).get(source.path)
         if described is not None:
-            entry.update(described.extra)
+            entry.update(described)
         derivations.append(entry)
     counts = Counter(e["verdict"] for e in equations)
     return {
@@ -49,7 +50,7 @@ def json_report(checked: Checked, descriptions: dict[str, Verdict] | None = None
 
 
 def _equation(source: Source, display: Display, checked: Checked) -> dict[str, Any]:
-    verdicts = checked.for_display(display)
+    verdicts = checked.verdicts_of(source, display)
     return {
         "file": source.path,
         "line": display.position.line,
@@ -57,7 +58,7 @@ def _equation(source: Source, display: Display, checked: Checked) -> dict[str, A
         "anchor": display.anchor,
         "kind": display.kind,
         "claim": display.tex,
-        "verdict": checked.status(display),
+        "verdict": checked.status(source, display),
         "method": ", ".join(sorted({v.method for v in verdicts})) or display.kind,
         "seconds": round(sum(v.seconds for v in verdicts), 4),
         "checks": [
@@ -84,7 +85,7 @@ def file_lines(checked: Checked) -> list[str]:
     """One line per derivation: how many displays, and their verdicts."""
     lines = []
     for source in checked.content.sources:
-        counts = Counter(checked.status(d) for d in source.displays)
+        counts = Counter(checked.status(source, d) for d in source.displays)
         parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         lines.append(f"{source.path}: {len(source.displays)} displays ({parts})")
     return lines

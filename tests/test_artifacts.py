@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from fractions import Fraction
 
 from generator.checker.context import context_from_payload
-from generator.checker.drawing import build_artifacts
+from generator.checker.drawing import draw
 from generator.core import verdicts as V
+from generator.core.jobs import DrawJob, decode
 from generator.parse.expr import parse_expression
 from generator.source.load import load_source
 
@@ -21,35 +24,41 @@ def _source(name: str):
     return source
 
 
+def _job(source) -> DrawJob:
+    job = decode(source.artifacts)
+    assert isinstance(job, DrawJob)
+    return job
+
+
 def test_plot_and_code_come_from_the_checked_expressions() -> None:
     source = _source("sigmoid-logistic")
     context = context_from_payload(source.context)
-    verdict = build_artifacts(context, source.artifacts, random.Random(1))
+    verdict = draw(context, _job(source), random.Random(1))
     assert verdict.status == V.PROVEN, verdict.detail
-    svg, code = verdict.extra["svg"], verdict.extra["code"]
+    svg, code = verdict.drawing.svg, verdict.drawing.code
     assert svg.startswith("<svg") and svg.count("<path") >= 5  # activation + 2 losses + 2 gradients
     assert 'stroke="currentColor"' in svg  # axes follow the page's light or dark scheme
     assert "def loss(z, y):" in code and "def grad(z, y):" in code
     assert "numpy.exp(-z)" in code
-    assert "finite differences" in verdict.extra["verification"]
-    assert "y = 0" in verdict.extra["alt"] and "y = 1" in verdict.extra["alt"]
+    assert "finite differences" in verdict.drawing.verification
+    assert "y = 0" in verdict.drawing.alt and "y = 1" in verdict.drawing.alt
 
 
 def test_drawing_is_reproducible() -> None:
     source = _source("tanh-mse")
     context = context_from_payload(source.context)
-    first = build_artifacts(context, source.artifacts, random.Random(1))
-    second = build_artifacts(context, source.artifacts, random.Random(2))
-    assert first.extra["svg"] == second.extra["svg"]
-    assert first.extra["code"] == second.extra["code"]
+    first = draw(context, _job(source), random.Random(1))
+    second = draw(context, _job(source), random.Random(2))
+    assert first.drawing.svg == second.drawing.svg
+    assert first.drawing.code == second.drawing.code
 
 
 def test_a_gradient_that_does_not_match_the_loss_is_caught() -> None:
     source = _source("sigmoid-logistic")
     context = context_from_payload(source.context)
     wrong = parse_expression("a + y", source.scope)
-    spec = {**source.artifacts, "gradient": wrong.key()}
-    verdict = build_artifacts(context, spec, random.Random(1))
+    job = replace(_job(source), gradient=wrong)
+    verdict = draw(context, job, random.Random(1))
     assert verdict.status == V.FALSE
     assert verdict.method == "finite differences"
     assert "grad =" in verdict.detail and "finite differences =" in verdict.detail
@@ -57,35 +66,32 @@ def test_a_gradient_that_does_not_match_the_loss_is_caught() -> None:
 
 def test_stable_form_is_printed_for_the_logits_loss() -> None:
     source = _source("bce-logits")
-    assert source.artifacts["loss"] != ["sym", "L"]  # plot.loss names the stable display
-    verdict = build_artifacts(
-        context_from_payload(source.context), source.artifacts, random.Random(1)
-    )
+    assert _job(source).loss.key() != ["sym", "L"]  # plot.loss names the stable display
+    verdict = draw(context_from_payload(source.context), _job(source), random.Random(1))
     assert verdict.status == V.PROVEN, verdict.detail
-    assert "numpy.maximum" in verdict.extra["code"] and "abs(z)" in verdict.extra["code"]
+    assert "numpy.maximum" in verdict.drawing.code and "abs(z)" in verdict.drawing.code
 
 
 def test_vector_pages_plot_a_concrete_size() -> None:
     source = _source("softmax-cross-entropy")
-    verdict = build_artifacts(
-        context_from_payload(source.context), source.artifacts, random.Random(1)
-    )
+    verdict = draw(context_from_payload(source.context), _job(source), random.Random(1))
     assert verdict.status == V.PROVEN, verdict.detail
-    assert "<svg" in verdict.extra["svg"]
-    assert "code" not in verdict.extra  # code is printed for scalar pages only
+    assert "<svg" in verdict.drawing.svg
+    assert verdict.drawing is not None
+    assert verdict.drawing.code is None  # code is printed for scalar pages only
 
 
 def test_a_loss_that_float64_cannot_evaluate_is_reported_as_unstable() -> None:
     """The naive logistic loss far out on the sigmoid: 1 − σ(z) underflows in float64."""
     source = _source("sigmoid-logistic")
-    spec = {**source.artifacts, "range": [[40, 1], [60, 1]]}
-    verdict = build_artifacts(context_from_payload(source.context), spec, random.Random(1))
+    job = replace(_job(source), x_range=(Fraction(40), Fraction(60)))
+    verdict = draw(context_from_payload(source.context), job, random.Random(1))
     assert verdict.status == V.FALSE
     assert "inaccurate in float64" in verdict.detail
 
 
 def test_the_stable_form_stays_accurate_where_the_naive_one_fails() -> None:
     source = _source("bce-logits")
-    spec = {**source.artifacts, "range": [[40, 1], [60, 1]]}
-    verdict = build_artifacts(context_from_payload(source.context), spec, random.Random(1))
+    job = replace(_job(source), x_range=(Fraction(40), Fraction(60)))
+    verdict = draw(context_from_payload(source.context), job, random.Random(1))
     assert verdict.status == V.PROVEN, verdict.detail

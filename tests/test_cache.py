@@ -26,7 +26,6 @@ def test_a_stored_verdict_is_found_again(tmp_path: Path) -> None:
     assert cache.get("ab" + "0" * 62) == PROVEN
     assert cache.get("cd" + "0" * 62) == false
     assert cache.get("ef" + "0" * 62) is None
-    assert (cache.hits, cache.misses) == (2, 1)
 
 
 def test_corrupt_and_stale_entries_are_ignored_never_trusted(tmp_path: Path) -> None:

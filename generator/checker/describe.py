@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
 
 from ..core import verdicts as V
-from ..core.mathast import from_key
+from ..core.jobs import DescribeJob
 from ..core.verdicts import Verdict
 from .context import Context
 
 
-def describe(context: Context, check: Mapping[str, Any]) -> Verdict:
+def describe(context: Context, job: DescribeJob) -> Verdict:
     """SymPy ``srepr`` of definitions and of a result, so other tools can re-verify them."""
     tr = context.translator
     definitions = {name: sp.srepr(tr.definition_body(name)) for name in tr.definitions}
     functions = {name: sp.srepr(tr.expr(d.body)) for name, d in tr.functions.items()}
-    extra: dict[str, Any] = {"definitions": definitions, "functions": functions}
-    if check.get("left"):
-        wrt = tr.expr(from_key(check["wrt"])) if check.get("wrt") else None
+    description: dict[str, Any] = {"definitions": definitions, "functions": functions}
+    if job.left is not None and job.right is not None:
+        wrt = tr.expr(job.wrt) if job.wrt is not None else None
         keep = frozenset({wrt}) if wrt is not None else frozenset()
-        left_node = from_key(check["left"])
-        if left_node.op == "deriv":
+        if job.left.op == "deriv":
             # Unevaluated, so another tool can differentiate and compare for itself.
-            body = tr.expand(tr.expr(left_node.args[0]), keep)
-            left = sp.Derivative(body, tr.expr(left_node.args[1]), int(left_node.args[2].value))
+            body = tr.expand(tr.expr(job.left.args[0]), keep)
+            left = sp.Derivative(body, tr.expr(job.left.args[1]), int(job.left.args[2].value))
         else:
-            left = tr.expand(tr.expr(left_node), keep)
-        right = tr.expand(tr.expr(from_key(check["right"])), keep)
-        extra["result"] = {"left": sp.srepr(left), "right": sp.srepr(right)}
-    return Verdict(V.PROVEN, "describe", "", None, 0.0, extra)
+            left = tr.expand(tr.expr(job.left), keep)
+        right = tr.expand(tr.expr(job.right), keep)
+        description["result"] = {"left": sp.srepr(left), "right": sp.srepr(right)}
+    return Verdict(V.PROVEN, "describe", description=description)

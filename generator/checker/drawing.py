@@ -16,13 +16,14 @@ from __future__ import annotations
 import keyword
 import math
 import random
-from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from ..core.mathast import from_key
+from ..core.jobs import Drawing, DrawJob
+from ..core.mathast import Node
 from ..core.verdicts import FALSE, PROVEN, Verdict
 from . import svgplot
 from .context import Context
@@ -33,23 +34,22 @@ POINTS = 20
 RELATIVE_TOLERANCE = 1e-5
 
 
-def build_artifacts(context: Context, spec: Mapping[str, Any], rng: random.Random) -> Verdict:
+def draw(context: Context, job: DrawJob, rng: random.Random) -> Verdict:
+    """Plot the page's loss and gradient and, for scalar pages, print and verify NumPy code."""
     tr = context.translator
-    x_name = spec["x"]
-    size = spec.get("size")
     subs: dict[Any, Any] = {}
-    if size is not None and context.size is not None:
-        subs[tr.symbol(context.size)] = sp.Integer(size)
-        for name in spec.get("indices", {}):
-            subs[tr.symbol(name)] = sp.Integer(spec["indices"][name])
-    loss = _expanded(context, spec["loss"], subs)
-    gradient = _expanded(context, spec["gradient"], subs)
-    activation = _expanded(context, spec["activation"], subs) if spec.get("activation") else None
+    if job.size is not None and context.size is not None:
+        subs[tr.symbol(context.size)] = sp.Integer(job.size)
+        for name, value in job.indices.items():
+            subs[tr.symbol(name)] = sp.Integer(value)
+    loss = _expanded(context, job.loss, subs)
+    gradient = _expanded(context, job.gradient, subs)
+    activation = _expanded(context, job.activation, subs) if job.activation else None
     symbols = _symbols_by_name(loss, gradient, activation)
-    x = symbols.get(x_name) or sp.Symbol(x_name, real=True)
-    fixed = {symbols[k]: sp.Rational(*v) for k, v in spec.get("fixed", {}).items() if k in symbols}
+    x = symbols.get(job.x) or sp.Symbol(job.x, real=True)
+    fixed = {symbols[k]: _rational(v) for k, v in job.fixed.items() if k in symbols}
     targets = [
-        {symbols[k]: sp.Rational(*v) for k, v in t.items() if k in symbols} for t in spec["targets"]
+        {symbols[k]: _rational(v) for k, v in t.items() if k in symbols} for t in job.targets
     ]
     params = [x, *sorted((s for s in symbols.values() if s != x), key=str)]
     missing = [s for s in params[1:] if s not in fixed and all(s not in t for t in targets)]
@@ -58,26 +58,35 @@ def build_artifacts(context: Context, spec: Mapping[str, Any], rng: random.Rando
         return Verdict(
             FALSE, "plot", f"the plot needs values for {names} (under plot: fixed or targets)"
         )
-    description = _alt_text(spec, targets)
-    svg = _plot(spec, x, activation, loss, gradient, fixed, targets, description)
-    extra: dict[str, Any] = {"svg": svg, "alt": description}
-    if spec.get("code", True):
-        code = _code(spec, params, loss, gradient)
-        failure = _verify(code, params, loss, context, spec, fixed, targets, rng)
-        extra.update(code=code)
-        if failure is not None:
-            return Verdict(FALSE, "finite differences", failure, None, 0.0, extra)
-        extra["verification"] = (
-            f"gradient matches central finite differences of the loss at {POINTS} random points "
-            f"of the plotted range (relative error below {RELATIVE_TOLERANCE:g})"
-        )
-    return Verdict(PROVEN, "artifacts", "", None, 0.0, extra)
+    description = _alt_text(job, targets)
+    svg = _plot(job, x, activation, loss, gradient, fixed, targets, description)
+    if not job.code:
+        return Verdict(PROVEN, "artifacts", drawing=Drawing(svg, description))
+    code = _code(params, loss, gradient)
+    failure = _verify(code, params, loss, context, job, fixed, targets, rng)
+    if failure is not None:
+        drawing = Drawing(svg, description, code)
+        return Verdict(FALSE, "finite differences", failure, drawing=drawing)
+    verification = (
+        f"gradient matches central finite differences of the loss at {POINTS} random points "
+        f"of the plotted range (relative error below {RELATIVE_TOLERANCE:g})"
+    )
+    return Verdict(PROVEN, "artifacts", drawing=Drawing(svg, description, code, verification))
 
 
-def _expanded(context: Context, key: Any, subs: dict[Any, Any]) -> Any:
+def _rational(value: Fraction) -> Any:
+    return sp.Rational(value.numerator, value.denominator)
+
+
+def _float_range(job: DrawJob) -> tuple[float, float]:
+    low, high = job.x_range
+    return float(low), float(high)
+
+
+def _expanded(context: Context, node: Node, subs: dict[Any, Any]) -> Any:
     """A checked expression with every definition expanded (and a vector page made concrete)."""
     tr = context.translator
-    expr = tr.expand(tr.expr(from_key(key)))
+    expr = tr.expand(tr.expr(node))
     if subs:
         (side,), _ = concrete(context.domains, [Side(expr)], subs)
         expr = side.expr
@@ -99,7 +108,7 @@ def _symbols_by_name(*exprs: Any) -> dict[str, Any]:
 
 
 def _plot(
-    spec: Mapping[str, Any],
+    job: DrawJob,
     x: Any,
     activation: Any,
     loss: Any,
@@ -110,7 +119,7 @@ def _plot(
 ) -> str:
     import numpy as np
 
-    low, high = (float(sp.Rational(*v)) for v in spec.get("range", ([-6, 1], [6, 1])))
+    low, high = _float_range(job)
     grid = np.linspace(low, high, 121)
     panels = [("activation", activation)] if activation is not None else []
     panels += [("loss", loss), ("gradient", gradient)]
@@ -130,7 +139,7 @@ def _plot(
                 ],
             )
         )
-    return svgplot.render(drawn, spec["x"], description)
+    return svgplot.render(drawn, job.x, description)
 
 
 def _target_label(target: dict[Any, Any]) -> str:
@@ -147,14 +156,14 @@ def _sample(expr: Any, x: Any, grid: Any) -> Any:
     return values
 
 
-def _alt_text(spec: Mapping[str, Any], targets: list[dict[Any, Any]]) -> str:
-    low, high = (sp.Rational(*v) for v in spec.get("range", ([-6, 1], [6, 1])))
+def _alt_text(job: DrawJob, targets: list[dict[Any, Any]]) -> str:
+    low, high = (_rational(v) for v in job.x_range)
     which = "; ".join(
         ", ".join(f"{str(s).replace('__', '_')} = {v}" for s, v in t.items()) for t in targets
     )
-    parts = ["the activation" if spec.get("activation") else None, "the loss", "its gradient"]
+    parts = ["the activation" if job.activation else None, "the loss", "its gradient"]
     return (
-        f"Plots of {', '.join(p for p in parts if p)} against {spec['x']} from {low} to {high}"
+        f"Plots of {', '.join(p for p in parts if p)} against {job.x} from {low} to {high}"
         + (f", for {which}" if which else "")
         + ", computed from the checked expressions."
     )
@@ -163,7 +172,7 @@ def _alt_text(spec: Mapping[str, Any], targets: list[dict[Any, Any]]) -> str:
 # --- the code -------------------------------------------------------------------------------
 
 
-def _code(spec: Mapping[str, Any], params: list[Any], loss: Any, gradient: Any) -> str:
+def _code(params: list[Any], loss: Any, gradient: Any) -> str:
     printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
     # Parameter names must not shadow Python keywords or the modules the code imports.
     reserved = {"numpy", "math", "functools", *keyword.kwlist}
@@ -179,7 +188,7 @@ def _code(spec: Mapping[str, Any], params: list[Any], loss: Any, gradient: Any) 
         "",
         "",
         f"def loss({header}):",
-        f'    """{spec.get("loss_doc", "The loss")}, element-wise over NumPy arrays."""',
+        '    """The loss, element-wise over NumPy arrays."""',
         f"    return {loss_body}",
         "",
         "",
@@ -200,7 +209,7 @@ def _verify(
     params: list[Any],
     loss_expr: Any,
     context: Context,
-    spec: Mapping[str, Any],
+    job: DrawJob,
     fixed: dict[Any, Any],
     targets: list[dict[Any, Any]],
     rng: random.Random,
@@ -220,7 +229,7 @@ def _verify(
     exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102
     loss, grad = namespace["loss"], namespace["grad"]
     domains = {p: context.domains.get(p.name.split("__")[0]) for p in params}
-    low, high = (float(sp.Rational(*v)) for v in spec.get("range", ([-6, 1], [6, 1])))
+    low, high = _float_range(job)
     good = unstable = 0
     for _ in range(POINTS * 3):
         if good >= POINTS:

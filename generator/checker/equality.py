@@ -29,7 +29,7 @@ import sympy as sp
 
 from ..core import verdicts as V
 from ..core.domains import Domain, parse_domain
-from ..core.mathast import Node
+from ..core.jobs import EqualJob, Mode
 from ..core.settings import CheckSettings
 from ..core.verdicts import Verdict
 from .context import Context
@@ -45,22 +45,20 @@ from .vectors import SIZES, concrete, is_vector
 
 def compare(
     context: Context,
-    left: Node,
-    right: Node,
-    wrt: Node | None,
-    givens: list[tuple[Node, Node]],
-    mode: str,
+    job: EqualJob,
     settings: CheckSettings,
     deadline: Deadline,
     rng: random.Random,
 ) -> Verdict:
+    """Decide ``job.left = job.right`` on the declared domains (the verdict before any
+    expected-false reading)."""
     tr = context.translator
-    keep = frozenset({tr.expr(wrt)}) if wrt is not None else frozenset()
-    a = Side(tr.expand(tr.expr(left), keep), guards_of(tr.shadow(left, keep)))
-    b = Side(tr.expand(tr.expr(right), keep), guards_of(tr.shadow(right, keep)))
-    if mode == "antiderivative":
+    keep = frozenset({tr.expr(job.wrt)}) if job.wrt is not None else frozenset()
+    a = Side(tr.expand(tr.expr(job.left), keep), guards_of(tr.shadow(job.left, keep)))
+    b = Side(tr.expand(tr.expr(job.right), keep), guards_of(tr.shadow(job.right, keep)))
+    if job.mode is Mode.ANTIDERIVATIVE:
         a, b = _differentiate_antiderivative(a, b)
-    given_pairs = [(tr.expand(tr.expr(g)), tr.expand(tr.expr(h))) for g, h in givens]
+    given_pairs = [(tr.expand(tr.expr(g)), tr.expand(tr.expr(h))) for g, h in job.givens]
     size = tr.symbol(context.size) if context.size is not None else None
     if is_vector(size, a, b):
         return _compare_per_size(context, a, b, given_pairs, settings, deadline, rng)

@@ -11,10 +11,11 @@ import json
 import random
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..core import verdicts as V
-from ..core.mathast import from_key
+from ..core.jobs import DescribeJob, DrawJob, Job, decode
 from ..core.settings import CheckSettings
 from ..core.verdicts import Verdict
 from .context import Context, context_from_payload
@@ -36,7 +37,7 @@ def run_check(
     try:
         context = context_from_payload(payload)
         with deadline.phase():
-            verdict = _dispatch(context, check, settings, deadline, rng)
+            verdict = _dispatch(context, decode(check), settings, deadline, rng)
     except CheckTimeout:
         verdict = Verdict(V.TIMEOUT, "time limit", f"no decision within {settings.timeout:g} s")
     except RecursionError:
@@ -47,39 +48,24 @@ def run_check(
         verdict = Verdict(
             V.REJECTED, "error", f"SymPy could not process the claim ({type(exc).__name__}: {exc})"
         )
-    seconds = round(time.monotonic() - started, 4)
-    return Verdict(
-        verdict.status,
-        verdict.method,
-        verdict.detail,
-        verdict.counterexample,
-        seconds,
-        verdict.extra,
-    )
+    return replace(verdict, seconds=round(time.monotonic() - started, 4))
 
 
 def _dispatch(
     context: Context,
-    check: Mapping[str, Any],
+    job: Job,
     settings: CheckSettings,
     deadline: Deadline,
     rng: random.Random,
 ) -> Verdict:
-    op = check["op"]
-    if op == "describe":
-        return describe(context, check)
-    if op == "artifacts":
-        from .drawing import build_artifacts  # imports NumPy: only when drawing
+    if isinstance(job, DescribeJob):
+        return describe(context, job)
+    if isinstance(job, DrawJob):
+        from .drawing import draw  # imports NumPy: only when drawing
 
-        return build_artifacts(context, check, rng)
-    left, right = from_key(check["left"]), from_key(check["right"])
-    wrt = from_key(check["wrt"]) if check.get("wrt") else None
-    givens = [(from_key(a), from_key(b)) for a, b in check.get("givens", [])]
-    mode = check.get("mode", "equal")
-    verdict = compare(context, left, right, wrt, givens, mode, settings, deadline, rng)
-    if check.get("expect") == "false":
-        return _expected_false(verdict)
-    return verdict
+        return draw(context, job, rng)
+    verdict = compare(context, job, settings, deadline, rng)
+    return _expected_false(verdict) if job.expect_false else verdict
 
 
 def _expected_false(verdict: Verdict) -> Verdict:

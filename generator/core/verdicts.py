@@ -1,27 +1,59 @@
 """Verdicts: what the checker concluded about one check. Plain data, no SymPy.
 
-Only :mod:`generator.checker.equality` creates verdicts; sources cannot contain one
-(DESIGN.md, invariant 2).
+Only the checker (:mod:`generator.checker`) creates verdicts; sources cannot contain one
+(ARCHITECTURE.md, "Verdicts are computed").
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-# Statuses, strongest first. "refuted" is the good outcome of an expected-false claim.
-PROVEN = "proven"
-NUMERIC = "numeric"
-REFUTED = "refuted"
-FALSE = "false"
-TIMEOUT = "timeout"
-REJECTED = "rejected"
-HOLDS_UNEXPECTEDLY = "holds-unexpectedly"
+from .jobs import Drawing, decode_drawing, encode_drawing
+
+
+class Status(StrEnum):
+    """A check's outcome. "refuted" is the good outcome of an expected-false claim."""
+
+    PROVEN = "proven"
+    NUMERIC = "numeric"
+    REFUTED = "refuted"
+    FALSE = "false"
+    TIMEOUT = "timeout"
+    REJECTED = "rejected"
+    HOLDS_UNEXPECTEDLY = "holds-unexpectedly"
+
+
+class DisplayStatus(StrEnum):
+    """A display's status on the page: a check outcome, or a display with nothing to check."""
+
+    PROVEN = Status.PROVEN.value
+    NUMERIC = Status.NUMERIC.value
+    REFUTED = Status.REFUTED.value
+    FALSE = Status.FALSE.value
+    TIMEOUT = Status.TIMEOUT.value
+    REJECTED = Status.REJECTED.value
+    HOLDS_UNEXPECTEDLY = Status.HOLDS_UNEXPECTEDLY.value
+    NOTATION = "notation"
+    """Shown but not checked, with a reason."""
+    DEFINITION = "definition"
+    """Introduces a name: nothing to prove."""
+
+
+PROVEN = Status.PROVEN
+NUMERIC = Status.NUMERIC
+REFUTED = Status.REFUTED
+FALSE = Status.FALSE
+TIMEOUT = Status.TIMEOUT
+REJECTED = Status.REJECTED
+HOLDS_UNEXPECTEDLY = Status.HOLDS_UNEXPECTEDLY
 
 PASSING = frozenset({PROVEN, NUMERIC, REFUTED})
 ORDER = (PROVEN, NUMERIC, REFUTED, TIMEOUT, REJECTED, FALSE, HOLDS_UNEXPECTEDLY)
+"""Strongest first: a display made of several checks has its weakest one's status."""
 
-LABELS = {
+LABELS: dict[str, str] = {
     PROVEN: "proven",
     NUMERIC: "numerically consistent",
     REFUTED: "refuted, as expected",
@@ -47,38 +79,57 @@ class Counterexample:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The outcome of one check (one ``=`` of a display)."""
+    """The outcome of one job: a check's verdict, with a drawing or a description when asked."""
 
-    status: str
+    status: Status
     method: str
     """How it was decided: ``cancel``, ``simplify``, ``numeric (24 points, 30 digits)`` …"""
     detail: str = ""
     counterexample: Counterexample | None = None
     seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Machine-readable by-products (for example ``srepr`` strings)."""
+    drawing: Drawing | None = None
+    """What a draw job produced (plot and verified code)."""
+    description: dict[str, Any] | None = None
+    """What a describe job produced: SymPy ``srepr`` strings, for other tools."""
+
+    def __post_init__(self) -> None:
+        # Accept the plain string too ("proven"), but always hold the enum.
+        object.__setattr__(self, "status", Status(self.status))
 
     @property
     def passed(self) -> bool:
         return self.status in PASSING
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        ce = self.counterexample
+        return {
+            "status": self.status.value,
+            "method": self.method,
+            "detail": self.detail,
+            "counterexample": (
+                {"point": ce.point, "left": ce.left, "right": ce.right} if ce else None
+            ),
+            "seconds": self.seconds,
+            "drawing": encode_drawing(self.drawing) if self.drawing else None,
+            "description": self.description,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Verdict:
         ce = data.get("counterexample")
+        drawing = data.get("drawing")
         return cls(
-            status=str(data["status"]),
+            status=Status(data["status"]),
             method=str(data["method"]),
             detail=str(data.get("detail", "")),
             counterexample=Counterexample(**ce) if ce else None,
             seconds=float(data.get("seconds", 0.0)),
-            extra=dict(data.get("extra") or {}),
+            drawing=decode_drawing(drawing) if drawing else None,
+            description=data.get("description"),
         )
 
 
-def weakest(statuses: list[str]) -> str:
+def weakest(statuses: list[Status]) -> Status:
     """The status that decides a display made of several checks."""
     if not statuses:
         return PROVEN

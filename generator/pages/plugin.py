@@ -20,7 +20,8 @@ from mkdocs.structure.files import File, Files
 
 from ..core.errors import DiagnosticsError, summary
 from ..core.settings import DEFAULT_CHECKS, DEFAULT_PATHS, Options, options_from
-from ..pipeline.run import Checked, load_and_check
+from ..pipeline.checked import Checked
+from ..pipeline.run import load_and_check
 from . import assets, sitedir
 from .htmlcheck import unsafe_html
 from .render import Page, render_pages
@@ -109,8 +110,6 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
                     f"{page.path} is generated from content/; remove it from {config.docs_dir}"
                 )
             files.append(File.generated(config, page.path, content=page.markdown))
-            for path, text in page.files:
-                files.append(File.generated(config, path, content=text))
         static = assets.own_assets()
         if self.config.mathjax == "bundled":
             static += assets.mathjax_assets()

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from ..core.verdicts import LABELS, Verdict
-from ..pipeline.run import Checked
+from ..pipeline.checked import Checked
 from ..source.load import Display, Source
 from .plaintext import markdown_to_text
 
@@ -44,8 +44,6 @@ class Page:
     title: str
     markdown: str
     section: str | None = None
-    files: tuple[tuple[str, str], ...] = ()
-    """Other files the page needs (path relative to the docs root, text): its plot."""
 
 
 def environment(templates_dir: Path) -> Environment:
@@ -154,7 +152,7 @@ def _landing(checked: Checked, env: Environment) -> Page:
 
 
 def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
-    views = {id(d): _display_view(d, checked) for d in source.displays}
+    views = {d.anchor: _display_view(source, d, checked) for d in source.displays}
     blocks = []
     for block in source.blocks:
         blocks.append(
@@ -162,7 +160,7 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
                 "kind": block.kind,
                 "text": block.text,
                 "anchor": block.anchor,
-                "display": views.get(id(block.display)) if block.display else None,
+                "display": views[block.display.anchor] if block.display else None,
             }
         )
     model = source.model
@@ -175,17 +173,13 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
         }
         for name, decl in model.symbols.items()
     ]
-    drawn = checked.artifacts.get(source.path)
+    drawn = checked.drawings.get(source.path)
     plot = code = None
-    files: tuple[tuple[str, str], ...] = ()
-    if drawn is not None and drawn.passed:
-        # Inline SVG written by generator/svgplot.py from numbers and escaped labels only.
-        plot = {"svg": Markup(str(drawn.extra["svg"])), "alt": drawn.extra["alt"]}
-        if drawn.extra.get("code"):
-            code = {
-                "text": Markup(str(drawn.extra["code"])),
-                "verification": drawn.extra["verification"],
-            }
+    if drawn is not None:
+        # Inline SVG written by generator/checker/svgplot.py from numbers and escaped labels only.
+        plot = {"svg": Markup(drawn.svg), "alt": drawn.alt}
+        if drawn.code:
+            code = {"text": Markup(drawn.code), "verification": drawn.verification}
     markdown = env.get_template("derivation.md.j2").render(
         plot=plot,
         code=code,
@@ -193,18 +187,18 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
         summary=model.summary,
         activation=model.activation,
         loss=model.loss,
-        result=views[id(source.result)] if source.result else None,
+        result=views[source.result.anchor] if source.result else None,
         blocks=blocks,
         symbols=symbols,
         counts=_counts(source, checked),
         source_path=source.path,
     )
-    return Page(page_path(source), model.title, markdown, model.section, files)
+    return Page(page_path(source), model.title, markdown, model.section)
 
 
-def _display_view(display: Display, checked: Checked) -> dict[str, Any]:
-    status = checked.status(display)
-    verdicts = checked.for_display(display)
+def _display_view(source: Source, display: Display, checked: Checked) -> dict[str, Any]:
+    status = checked.status(source, display)
+    verdicts = checked.verdicts_of(source, display)
     symbol, label = _MARKERS.get(status, ("!", LABELS.get(status, status)))
     title = label
     details = _details(display, verdicts)
@@ -260,7 +254,7 @@ def _counts(source: Source, checked: Checked) -> dict[str, int]:
     }
     for display in source.displays:
         counts["equations"] += 1
-        status = checked.status(display)
+        status = checked.status(source, display)
         if status == "definition" or display.kind == "definition":
             counts["definition"] += 1
         elif status in counts:

@@ -22,11 +22,6 @@ def write_pages(pages: list[Page], out: Path, docs_dir: Path | None = None) -> i
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.markdown, encoding="utf-8")
         count += 1
-        for path, text in page.files:
-            extra = out / path
-            extra.parent.mkdir(parents=True, exist_ok=True)
-            extra.write_text(text, encoding="utf-8")
-            count += 1
     if docs_dir is not None and docs_dir.is_dir():
         for source in sorted(docs_dir.rglob("*")):
             if source.is_file():

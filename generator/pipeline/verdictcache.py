@@ -13,15 +13,17 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from ..core.verdicts import PASSING, Verdict
+from ..core.verdicts import FALSE, HOLDS_UNEXPECTEDLY, PASSING, Verdict
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+
+# Time-outs and rejections are retried: a larger limit or a fixed bug deserves a new try.
+CACHEABLE = PASSING | {FALSE, HOLDS_UNEXPECTEDLY}
 
 
 @lru_cache(maxsize=1)
@@ -58,8 +60,6 @@ class VerdictCache:
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
-        self.hits = 0
-        self.misses = 0
 
     def _file(self, key: str) -> Path:
         assert self.root is not None
@@ -73,24 +73,19 @@ class VerdictCache:
             if data.get("key") != key or data.get("format") != CACHE_FORMAT:
                 raise ValueError("stale entry")
             verdict = Verdict.from_json(data["verdict"])
-            if verdict.status not in PASSING and verdict.status not in (
-                "false",
-                "holds-unexpectedly",
-            ):
+            if verdict.status not in CACHEABLE:
                 raise ValueError("uncacheable status")
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.misses += 1
             return None
-        self.hits += 1
         return verdict
 
     def put(self, key: str, verdict: Verdict) -> None:
-        if self.root is None or verdict.status in ("timeout", "rejected"):
+        if self.root is None or verdict.status not in CACHEABLE:
             return
         path = self._file(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            payload = json.dumps({"format": CACHE_FORMAT, "key": key, "verdict": asdict(verdict)})
+            payload = json.dumps({"format": CACHE_FORMAT, "key": key, "verdict": verdict.to_json()})
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(payload)
