@@ -12,10 +12,8 @@ from typing import Any
 import sympy as sp
 
 from .normalforms import as_set
-from .numeric import evaluate_side, points, reliable
+from .numeric import Found, Outcome, compare_at, points
 from .sides import Side
-
-Found = tuple[dict[Any, Any], Any, Any]  # point, left value, right value
 
 
 def undefined_mismatch(
@@ -32,10 +30,9 @@ def undefined_mismatch(
     unknown = False
 
     def test(point: dict[Any, Any]) -> Found | None:
-        a = evaluate_side(left, point, digits)
-        b = evaluate_side(right, point, digits)
-        if reliable(a, b) and a.defined != b.defined:
-            return point, a, b
+        at = compare_at(left, right, point, digits, exact=False)
+        if at.outcome is Outcome.DIFFER and at.left.defined != at.right.defined:
+            return Found(point, at)
         return None
 
     finite = [v for v in variables if domains[v].finite]
@@ -86,12 +83,22 @@ def _candidates(left: Side, right: Side) -> list[tuple[str, Any]]:
     denominator or a boundary), ``negative`` (the far side of a root or logarithm
     argument), ``not`` (the gap of a piecewise value)."""
     found: dict[tuple[str, Any], None] = {}
+    # A guard both sides carry (such as the domain of a symbol a given eliminated) makes
+    # both undefined together: it cannot separate them, so its boundary is no candidate.
+    shared = set(left.guards) & set(right.guards)
     for side in (left, right):
         for factor in singular_factors(side.expr):
             found[("zero", factor)] = None
         for guard in side.guards:
+            if guard in shared:
+                continue
             if guard.kind == "holds":
                 found[("not", guard.expr)] = None
+                # A condition in several symbols cannot be solved as a whole; the zeros of
+                # its boundaries (w = 0 in "w > 0 or w = 0 and s > 0") are where it can fail.
+                for relation in guard.expr.atoms(sp.Rel):
+                    for factor in _factors(relation.lhs - relation.rhs):
+                        found[("zero", factor)] = None
                 continue
             for factor in _factors(guard.expr):
                 found[("zero", factor)] = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from fractions import Fraction
 from typing import Any
 
@@ -119,6 +120,88 @@ def agree(left: Value, right: Value) -> bool:
     return bool(difference <= RELATIVE_TOLERANCE * scale + ABSOLUTE_ZERO)
 
 
+class Outcome(Enum):
+    AGREE = "agree"
+    """Equal to the working precision, and their difference is zero to ``MAX_DIGITS`` digits."""
+    DIFFER = "differ"
+    """Confirmed at twice the working precision: a counterexample."""
+    UNRELIABLE = "unreliable"
+    """The digits needed could not be attained: the point proves nothing either way."""
+
+
+@dataclass(frozen=True, slots=True)
+class AtPoint:
+    """Both sides of a claim at one point, and whether they agree there."""
+
+    outcome: Outcome
+    left: Value
+    right: Value
+    difference: Any = None
+    """When the sides differ by less than the working precision shows: by how much."""
+
+    @property
+    def both_defined(self) -> bool:
+        return self.left.defined and self.right.defined
+
+
+def compare_at(
+    a: Side, b: Side, point: Mapping[Any, Any], digits: int, *, exact: bool = True
+) -> AtPoint:
+    """Compare two sides at ``point``; a difference is reported only once it is confirmed.
+
+    Values that agree to 24 of ``digits`` digits may still differ (e^{-100} and 0, x and
+    x + 10^{-40}x): their difference is evaluated on its own, to 15 significant digits of
+    the difference itself, raising the precision up to ``MAX_DIGITS`` (skipped when not
+    ``exact``: the pre-screen only looks for plain differences). Values that disagree
+    are evaluated again, independently, at twice the precision before they count.
+    """
+    left, right = evaluate_side(a, point, digits), evaluate_side(b, point, digits)
+    if not reliable(left, right):
+        return AtPoint(Outcome.UNRELIABLE, left, right)
+    if agree(left, right):
+        if not (exact and left.defined and right.defined):
+            return AtPoint(Outcome.AGREE, left, right)
+        residue = _exact_difference(a.expr, b.expr, point)
+        if residue is None or residue == 0:
+            return AtPoint(Outcome.AGREE, left, right)
+        return AtPoint(Outcome.DIFFER, left, right, residue)
+    left2, right2 = evaluate_side(a, point, 2 * digits), evaluate_side(b, point, 2 * digits)
+    if reliable(left2, right2) and not agree(left2, right2):
+        return AtPoint(Outcome.DIFFER, left, right)
+    return AtPoint(Outcome.UNRELIABLE, left, right)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A confirmed counterexample."""
+
+    point: dict[Any, Any]
+    values: AtPoint
+
+    def counterexample(self, extra: Mapping[str, str] | None) -> Counterexample:
+        v = self.values
+        return counterexample(self.point, v.left, v.right, extra, v.difference)
+
+
+def _exact_difference(a: Any, b: Any, point: Mapping[Any, Any]) -> Any:
+    """``a − b`` at ``point`` to 15 significant digits; 0 when it is zero to ``MAX_DIGITS``
+    digits; None when it cannot be evaluated."""
+    try:
+        difference = (a - b).xreplace(dict(point))
+        if difference.has(sp.Sum, sp.Integral):
+            difference = difference.doit()
+        if difference == 0:
+            return sp.Integer(0)
+        value = difference.evalf(15, maxn=MAX_DIGITS, strict=True)
+    except PrecisionExhausted:
+        return sp.Integer(0)  # indistinguishable from 0 at MAX_DIGITS digits
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        return None
+    if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.Sum, sp.Integral):
+        return None
+    return value
+
+
 def points(
     variables: list[Any], domains: Mapping[Any, Domain], rng: random.Random, *, nice: bool = True
 ) -> Iterator[dict[Any, Any]]:
@@ -136,20 +219,31 @@ def points(
                     point[var] = sp.Rational(choice.numerator, choice.denominator)
                 yield point
     while True:
-        yield {v: _random_value(domains[v], rng) for v in variables}
+        # Half the points are typical in every variable (so a claim with many variables still
+        # gets enough points that can be evaluated); the other half range over whole domains.
+        wide = rng.random() < 0.5
+        yield {v: _random_value(domains[v], rng, wide) for v in variables}
 
 
-def _random_value(domain: Domain, rng: random.Random) -> Any:
-    value = domain.sample(rng)
+def _random_value(domain: Domain, rng: random.Random, wide: bool) -> Any:
+    value = domain.sample(rng, wide)
     if domain.finite or domain.integer or domain.index:
         return sp.Integer(round(value))
     return sp.Float(repr(value), 40)
 
 
 def counterexample(
-    point: Mapping[Any, Any], left: Value, right: Value, extra: Mapping[str, str] | None = None
+    point: Mapping[Any, Any],
+    left: Value,
+    right: Value,
+    extra: Mapping[str, str] | None = None,
+    difference: Any = None,
 ) -> Counterexample:
     shown = dict(extra or {})
     for var, value in sorted(point.items(), key=lambda kv: str(kv[0])):
         shown[str(var).replace("__", "_")] = format_number(value)
-    return Counterexample(shown, left.show(), right.show())
+    left_text, right_text = left.show(), right.show()
+    if difference is not None and left_text == right_text:
+        # Equal to 6 digits on the page: say by how much they differ.
+        left_text = f"{left_text} + ({sp.N(difference, 6)})"
+    return Counterexample(shown, left_text, right_text)

@@ -61,6 +61,10 @@ def guards_of(shadow: Any) -> tuple[Guard, ...]:
                 add("nonzero", node.base)
             if not node.exp.is_integer:
                 add("nonnegative", node.base)
+        elif isinstance(node, sp.Pow) and node.base.free_symbols:
+            condition = _power_defined(node.base, node.exp)
+            if condition is not None and not condition.atoms(sp.Dummy):
+                found.setdefault(("holds", condition), Guard("holds", condition))
         elif isinstance(node, sp.log):
             add("positive", node.args[0])
         elif isinstance(node, sp.tan):
@@ -68,6 +72,22 @@ def guards_of(shadow: Any) -> tuple[Guard, ...]:
         elif _has_gap(node):
             found.setdefault(("holds", node), Guard("holds", sp.Or(*(c for _, c in node.args))))
     return tuple(sorted(found.values(), key=lambda g: (g.kind, sp.default_sort_key(g.expr))))
+
+
+def _power_defined(base: Any, exponent: Any) -> Any:
+    """Where ``base**exponent`` with a symbolic exponent is a real number: wⁿ needs w ≠ 0
+    unless n ≥ 0 (n an integer); wˢ needs w > 0, or w = 0 with s ≥ 0 (0⁰ = 1, as in SymPy),
+    or w < 0 with s whole (SymPy's (−8)^{1/3} is complex). None: defined everywhere."""
+    # The shadow is built unevaluated, where n − 1 does not know it is nonnegative.
+    base, exponent = base.doit(), exponent.doit()
+    if exponent.is_integer:
+        if exponent.is_nonnegative:
+            return None
+        return sp.Or(sp.Ne(base, 0), exponent >= 0)
+    if base.is_positive:
+        return None
+    whole = sp.Eq(sp.floor(exponent), exponent)  # (-2)^s is real only for whole s here
+    return sp.Or(base > 0, sp.And(sp.Eq(base, 0), exponent >= 0), sp.And(base < 0, whole))
 
 
 def _has_gap(node: Any) -> bool:

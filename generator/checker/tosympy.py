@@ -221,9 +221,12 @@ class Translator:
         if depth > 20:
             raise RecursionError("definitions refer to each other in a cycle")
         body_of = body_of or self.definition_body
+        # Holding one component a_i of an indexed definition holds the whole vector a: the
+        # other components (a_k inside Σ_k) are variables too, not σ-expressions of z.
+        held_bases = {atom.base for atom in keep if isinstance(atom, sp.Indexed)}
         mapping: dict[Any, Any] = {}
         for atom in expr.atoms(sp.Symbol, sp.Indexed):
-            if atom in keep:
+            if atom in keep or (isinstance(atom, sp.Indexed) and atom.base in held_bases):
                 continue
             replacement = self._definition_of(atom, body_of)
             if replacement is not None:
@@ -254,7 +257,15 @@ class Translator:
     def derivative(self, body: Any, variable: Any, order: int = 1) -> Any:
         """``∂^order body / ∂variable^order`` with ``variable`` held and everything else expanded."""
         expanded = self.expand(body, keep=frozenset({variable}))
-        return sp.diff(expanded, variable, order)
+        # SymPy writes d/dx xⁿ as n·xⁿ/x, which is 0/0 at x = 0 although the derivative
+        # there is n·0ⁿ⁻¹; recombining powers of the same base gives back n·xⁿ⁻¹.
+        return _recombine_powers(sp.diff(expanded, variable, order))
+
+
+def _recombine_powers(expr: Any) -> Any:
+    if not any(not p.exp.is_Number for p in expr.atoms(sp.Pow)):
+        return expr  # only symbolic exponents produce xⁿ/x
+    return sp.powsimp(expr, combine="exp", deep=True)
 
 
 def _number(text: str) -> Any:

@@ -111,33 +111,71 @@ class Domain:
             candidates = [Fraction(v) for v in (1, 2, 3)]
         return [c for c in candidates if self.contains(float(c))]
 
-    def sample(self, rng: random.Random) -> float:
-        """A random point inside the domain (never an excluded point)."""
+    def sample(self, rng: random.Random, wide: bool = False) -> float:
+        """A random point inside the domain (never an excluded point).
+
+        Without ``wide``, where formulas are usually exercised (|x| of a few units, the
+        inside of an interval, small integers); with it, anywhere in the domain: far out,
+        close to an end, large integers."""
         for _ in range(100):
-            value = self._sample(rng)
+            value = self._sample(rng, wide)
             if self.contains(value):
                 return value
         raise ValueError(f"cannot sample from the domain {self.text}")
 
-    def _sample(self, rng: random.Random) -> float:
+    def _sample(self, rng: random.Random, wide: bool) -> float:
         if self.values:
             return float(rng.choice(self.values))
         if self.integer or self.index:
-            low = 1 if self.index else self.low
-            low = max(low, -12) if math.isfinite(low) or low == -INF else low
-            high = min(self.high, 12)
-            lo_i = math.ceil(low + (1e-9 if self.low_open else 0))
-            hi_i = math.floor(high - (1e-9 if self.high_open else 0))
-            return float(rng.randint(lo_i, max(lo_i, hi_i)))
+            return float(self._sample_integer(rng, wide))
         low, high = self.low, self.high
         if math.isinf(low) and math.isinf(high):
-            return rng.gauss(0, 3)
+            return _typical_or_far(rng, wide)
         if math.isinf(high):
-            return low + math.exp(rng.gauss(0, 1.2))
+            return low + abs(_typical_or_far(rng, wide))
         if math.isinf(low):
-            return high - math.exp(rng.gauss(0, 1.2))
-        width = high - low
-        return low + width * (0.02 + 0.96 * rng.random())
+            return high - abs(_typical_or_far(rng, wide))
+        return _within(low, high, rng, wide)
+
+    def _sample_integer(self, rng: random.Random, wide: bool) -> int:
+        """Small integers most of the time, and out to ±MAX_SAMPLED_INTEGER (a product that
+        vanishes for n ≤ 12 must be caught); an index stays small (it ranges up to a size)."""
+        low = 1.0 if self.index else self.low
+        high = min(self.high, 12.0) if self.index else self.high
+        reach = 12 if self.index or not wide or rng.random() < 0.5 else MAX_SAMPLED_INTEGER
+        lo_i = math.ceil(max(low, -reach) + (1e-9 if self.low_open and not self.index else 0))
+        hi_i = math.floor(min(high, reach) - (1e-9 if self.high_open and not self.index else 0))
+        if reach > 12 and lo_i < hi_i:
+            # Log-uniform magnitude: 10³ is as likely as 10.
+            magnitude = round(10 ** rng.uniform(0, math.log10(MAX_SAMPLED_INTEGER)))
+            centre = 0 if lo_i <= 0 <= hi_i else (lo_i if lo_i > 0 else hi_i)
+            value = centre + rng.choice((-1, 1)) * magnitude
+            return min(max(value, lo_i), hi_i)
+        return rng.randint(lo_i, max(lo_i, hi_i))
+
+
+MAX_SAMPLED_INTEGER = 1000
+"""Integers are sampled out to this magnitude."""
+FAR = 1e6
+"""Reals are sampled out to this magnitude (log-uniformly), and down to 1/FAR."""
+
+
+def _typical_or_far(rng: random.Random, wide: bool) -> float:
+    """|x| of a few units, or (``wide``, half the time) log-uniform in magnitude from 10⁻⁶
+    to 10⁶ with either sign: min(x, 20) = x must fail."""
+    if not wide or rng.random() < 0.5:
+        return rng.gauss(0, 3)
+    return rng.choice((-1, 1)) * 10 ** rng.uniform(-math.log10(FAR), math.log10(FAR))
+
+
+def _within(low: float, high: float, rng: random.Random, wide: bool) -> float:
+    """Uniform over the whole interval, or (``wide``, half the time) pressed against either
+    end, down to 10⁻⁹ of the width away: max(q, 1/100) = q on (0, 1) must fail."""
+    width = high - low
+    if not wide or rng.random() < 0.5:
+        return low + width * rng.random()
+    gap = width * 10 ** rng.uniform(-9, -1)
+    return low + gap if rng.random() < 0.5 else high - gap
 
 
 def parse_domain(text: str) -> Domain:

@@ -28,7 +28,7 @@ INDEX_PAGE = "index.md"
 
 _MARKERS = {
     "proven": ("✓", "checked by SymPy: proven"),
-    "numeric": ("≈", "checked by SymPy: numerically consistent (no symbolic proof)"),
+    "numeric": ("≈", "sampled, not proven: both sides agree at every point tried"),
     "refuted": ("✗", "a mistake, refuted by SymPy"),
     "definition": ("≔", "definition"),
     "notation": ("∼", "notation: not checked"),
@@ -226,6 +226,7 @@ def _display_view(source: Source, display: Display, checked: Checked) -> dict[st
         "per_size": next(
             (v.method for v in verdicts if v.method.startswith("for each size")), None
         ),
+        "numeric_note": next((v.detail for v in verdicts if v.status == "numeric"), ""),
     }
 
 
