@@ -229,7 +229,10 @@ def _random_value(domain: Domain, rng: random.Random, wide: bool) -> Any:
     value = domain.sample(rng, wide)
     if domain.finite or domain.integer or domain.index:
         return sp.Integer(round(value))
-    return sp.Float(repr(value), 40)
+    # An exact rational, not a Float: SymPy evaluates Float arithmetic as it builds, so
+    # 1 − σ(1000.5) would become 0 at 40 digits before strict evaluation could see the
+    # cancellation; exact, it is evaluated to the digits asked for, or marked unreliable.
+    return sp.Rational(repr(value))
 
 
 def counterexample(

@@ -15,13 +15,14 @@ from dataclasses import replace
 from typing import Any
 
 from ..core import verdicts as V
-from ..core.jobs import DescribeJob, DrawJob, Job, decode
+from ..core.jobs import DescribeJob, DrawJob, Job, RangeJob, decode
 from ..core.settings import CheckSettings
 from ..core.verdicts import Verdict
 from .context import Context, context_from_payload
 from .deadline import CheckTimeout, Deadline
 from .describe import describe
 from .equality import compare
+from .ranges import check_range
 
 
 def run_check(
@@ -60,6 +61,8 @@ def _dispatch(
 ) -> Verdict:
     if isinstance(job, DescribeJob):
         return describe(context, job)
+    if isinstance(job, RangeJob):
+        return check_range(context, job, deadline, rng)
     if isinstance(job, DrawJob):
         from .drawing import draw  # imports NumPy: only when drawing
 

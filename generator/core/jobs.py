@@ -121,7 +121,15 @@ class DescribeJob:
     wrt: Node | None = None
 
 
-Job = EqualJob | DrawJob | DescribeJob
+@dataclass(frozen=True, slots=True)
+class RangeJob:
+    """Show that a defined symbol's declared domain holds for its definition
+    (a = σ(z) declared in (0, 1) must take only values in (0, 1))."""
+
+    name: str
+
+
+Job = EqualJob | DrawJob | DescribeJob | RangeJob
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +188,8 @@ def encode(job: Job) -> dict[str, Any]:
             "indices": dict(job.indices),
             "code": job.code,
         }
+    if isinstance(job, RangeJob):
+        return {"op": "range", "name": job.name}
     data: dict[str, Any] = {"op": "describe"}
     if job.left is not None:
         data.update(left=job.left.key(), right=_node(job.right), wrt=_node(job.wrt))
@@ -214,6 +224,8 @@ def decode(data: Mapping[str, Any]) -> Job:
             indices={k: int(v) for k, v in data.get("indices", {}).items()},
             code=bool(data.get("code", True)),
         )
+    if op == "range":
+        return RangeJob(str(data["name"]))
     if op == "describe":
         return DescribeJob(
             _maybe_node(data.get("left")),

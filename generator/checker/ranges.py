@@ -1,0 +1,244 @@
+"""A defined symbol's declared domain must hold for its definition (#18: trusted, not verified).
+
+``a = σ(z)`` declared in (0, 1) is used as an assumption whenever a claim holds ``a`` fixed
+(∂L/∂a), so the declaration is a claim too: the definition's values, over the other
+symbols' domains, must lie in it. Proven symbolically, or refuted at a point; a scalar
+definition that can be neither is rejected. A vector definition (softmax aᵢ) is checked
+for each size N = 1…6 and every index, and says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
+
+from ..core import verdicts as V
+from ..core.domains import Domain
+from ..core.jobs import RangeJob
+from ..core.verdicts import Verdict
+from .context import Context
+from .deadline import CheckTimeout, Deadline
+from .numeric import evaluate, format_number, points
+from .sides import MAX_DIGITS, Side
+from .vectors import concrete
+
+RANGE_SIZES = (1, 2, 3, 4, 5, 6)
+TRIES = 200
+SIZE_TRIES = 24
+
+
+def check_range(context: Context, job: RangeJob, deadline: Deadline, rng: random.Random) -> Verdict:
+    domain = context.domains.get(job.name)
+    if domain is None or _unrestricted(domain):
+        return Verdict(V.PROVEN, "range", "the declared domain is all real numbers")
+    tr = context.translator
+    definition = tr.definitions[job.name]
+    if definition.indices:
+        return _per_size(context, job, domain, deadline, rng)
+    body = tr.expand(tr.definition_body(job.name))
+    return _decide(body, domain, _variables(context, body), deadline, rng, {})
+
+
+def _unrestricted(domain: Domain) -> bool:
+    return (
+        not domain.values
+        and not domain.integer
+        and not domain.excluded
+        and domain.low == float("-inf")
+        and domain.high == float("inf")
+    )
+
+
+def _variables(context: Context, body: Any) -> dict[Any, Domain]:
+    return {
+        s: context.domains.get(s.name.split("__")[0]) or _REAL
+        for s in body.free_symbols
+        if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)
+    }
+
+
+def _decide(
+    body: Any,
+    domain: Domain,
+    variables: dict[Any, Domain],
+    deadline: Deadline,
+    rng: random.Random,
+    extra: dict[str, str],
+) -> Verdict:
+    outside = _point_outside(body, domain, variables, deadline, rng)
+    if outside is not None:
+        return _outside_verdict(outside, domain, extra)
+    if _proven_inside(body, domain, deadline):
+        return Verdict(V.PROVEN, "range", f"the definition stays in {domain.text}")
+    return Verdict(
+        V.REJECTED,
+        "range",
+        f"could not prove that the definition stays in the declared domain {domain.text}; "
+        "declare the domain the definition guarantees (for example real), or a narrower one "
+        "that SymPy can prove",
+    )
+
+
+def _outside_verdict(
+    outside: tuple[dict[Any, Any], str], domain: Domain, extra: dict[str, str]
+) -> Verdict:
+    point, value = outside
+    shown = {**extra, **{str(k).replace("__", "_"): format_number(v) for k, v in point.items()}}
+    where = ", ".join(f"{k} = {v}" for k, v in shown.items()) or "every point"
+    return Verdict(
+        V.FALSE,
+        "range",
+        f"the definition takes the value {value} at {where}, outside the declared "
+        f"domain {domain.text}",
+        V.Counterexample(shown, value, f"in {domain.text}"),
+    )
+
+
+def _proven_inside(body: Any, domain: Domain, deadline: Deadline) -> bool:
+    try:
+        with deadline.phase(0.8):
+            return all(_holds(condition) for condition in _conditions(body, domain))
+    except CheckTimeout:
+        return False
+
+
+def _conditions(body: Any, domain: Domain) -> list[Any]:
+    """Expressions that must be positive ('>') or nonnegative ('>=') for body ∈ domain."""
+    if domain.values:
+        return [None]  # membership in a finite set is not attempted symbolically
+    out = []
+    if domain.low != float("-inf"):
+        out.append((body - sp.nsimplify(domain.low), ">" if domain.low_open else ">="))
+    if domain.high != float("inf"):
+        out.append((sp.nsimplify(domain.high) - body, ">" if domain.high_open else ">="))
+    if domain.integer:
+        out.append((body, "integer"))
+    for point in domain.excluded:
+        out.append((body - sp.Rational(point.numerator, point.denominator), "!="))
+    return out
+
+
+def _holds(condition: Any) -> bool:
+    if condition is None:
+        return False
+    expr, kind = condition
+    forms: tuple[Callable[[Any], Any], ...] = (
+        lambda e: e,
+        sp.together,
+        sp.cancel,
+        lambda e: sp.together(e.rewrite(sp.exp)),  # 1 − tanh z = 2/(e^{2z} + 1)
+        sp.simplify,
+    )
+    for make in forms:
+        form = make(expr)
+        known = {
+            ">": form.is_positive,
+            ">=": form.is_nonnegative,
+            "integer": form.is_integer,
+            "!=": form.is_nonzero,
+        }[kind]
+        if known:
+            return True
+    return False
+
+
+def _point_outside(
+    body: Any,
+    domain: Domain,
+    variables: dict[Any, Domain],
+    deadline: Deadline,
+    rng: random.Random,
+    tries: int = TRIES,
+) -> tuple[dict[Any, Any], str] | None:
+    names = sorted(variables, key=sp.default_sort_key)
+    conditions = _conditions(body, domain)
+    try:
+        with deadline.phase(0.5):
+            for point in itertools.islice(points(names, variables, rng), tries):
+                value = evaluate(body, point, 30)
+                if not value.defined or not value.reliable:
+                    continue
+                if _violated(conditions, body, domain, point) is True:
+                    return point, value.show()
+                if not names:
+                    break
+    except CheckTimeout:
+        return None
+    return None
+
+
+def _violated(
+    conditions: list[Any], body: Any, domain: Domain, point: dict[Any, Any]
+) -> bool | None:
+    """Whether the definition's value at ``point`` lies outside the domain, decided on the
+    exact side of each end: σ(1000) = 1 − 10⁻⁴³⁴ is inside (0, 1). None: cannot tell."""
+    if domain.values:
+        value = body.xreplace(point)
+        return not any(
+            sp.simplify(value - sp.Rational(v.numerator, v.denominator)) == 0 for v in domain.values
+        )
+    for condition in conditions:
+        expr, kind = condition
+        try:
+            at = expr.xreplace(point)
+            if kind == "integer":
+                number = at.evalf(30, strict=True, maxn=MAX_DIGITS)
+                if abs(number - round(number)) > 1e-20:
+                    return True
+                continue
+            if at == 0:
+                if kind in (">", "!="):
+                    return True
+                continue
+            sign = at.evalf(15, strict=True, maxn=MAX_DIGITS)
+        except PrecisionExhausted:
+            return None  # too close to an end to tell at MAX_DIGITS digits
+        except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+            return None
+        if not sign.is_number or sign == 0:
+            return None  # a numeric 0 that is not an exact 0 says nothing about the side
+        if (
+            (kind == ">" and sign <= 0)
+            or (kind == ">=" and sign < 0)
+            or (kind == "!=" and sign == 0)
+        ):
+            return True
+    return False
+
+
+def _per_size(
+    context: Context, job: RangeJob, domain: Domain, deadline: Deadline, rng: random.Random
+) -> Verdict:
+    tr = context.translator
+    definition = tr.definitions[job.name]
+    size = tr.symbol(context.size) if context.size is not None else None
+    indices = [tr.symbol(i) for i in definition.indices]
+    body = tr.expand(tr.definition_body(job.name))
+    for n in RANGE_SIZES:
+        for values in itertools.product(range(1, n + 1), repeat=len(indices)):
+            subs = {i: sp.Integer(v) for i, v in zip(indices, values, strict=True)}
+            if size is not None:
+                subs[size] = sp.Integer(n)
+            (side,), variables = concrete(context.domains, [Side(body)], subs)
+            extra = {str(i): str(v) for i, v in zip(indices, values, strict=True)}
+            if context.size is not None:
+                extra = {context.size: str(n), **extra}
+            # Sampled only: a per-size check cannot prove the domain for every size anyway.
+            outside = _point_outside(side.expr, domain, variables, deadline, rng, SIZE_TRIES)
+            if outside is not None:
+                return _outside_verdict(outside, domain, extra)
+    sizes = f"{RANGE_SIZES[0]}…{RANGE_SIZES[-1]}"
+    return Verdict(
+        V.NUMERIC,
+        "range",
+        f"the definition stays in {domain.text} for each size {context.size} = {sizes} "
+        "and every index (a check per size, not a proof for every size)",
+    )
+
+
+_REAL = Domain("real")
