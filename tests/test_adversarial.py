@@ -57,7 +57,6 @@ KNOWN_HOLES: dict[str, str] = {
     "definedness.yaml::c10": "cause 1: proven, but false: the k = 2 term is 0/0",
     "definedness.yaml::c11": "cause 1: proven, but false: the k = 1 term is 0/0 at x = 1",
     "definedness.yaml::c15": "cause 1: proven, but false: a step function has no derivative at its jump",
-    "definedness.yaml::c17": "cause 1: rejected, but false (SymPy could not process the claim (TypeError: cannot determine truth value of...",
     "definedness.yaml::c18": "cause 1: proven, but false: a function with a jump at 0 is no antiderivative of 1 on the reals",
     "definedness.yaml::c19": "cause 1: proven, but false: the step function is no antiderivative of 0 on the reals",
     # 2. sampling
@@ -99,11 +98,8 @@ KNOWN_HOLES: dict[str, str] = {
     "conventions.yaml::c01": "cause 7: proven, but must be refused: sign(0) = 0 is a convention, not a theorem",
     "conventions.yaml::c02": "cause 7: proven, but must be refused: Heaviside(0) = 1/2 is a convention (0 and 1 are common too)",
     "conventions.yaml::c04": "cause 7: proven, but must be refused: holds at 0 only under H(0) = 1/2",
-    "conventions.yaml::c07": "cause 7: rejected, but must be refused (SymPy could not process the claim (TypeError: cannot determine trut...",
     "conventions.yaml::c09": "cause 7: proven, but must be refused: |x| has no derivative at 0",
-    "conventions.yaml::c11": "cause 7: false, but true: both sides undefined at 0, equal elsewhere: true",
     "conventions.yaml::c12": "cause 7: proven, but must be refused: max(x, 0) has no derivative at 0",
-    "conventions.yaml::c13": "cause 7: false with a counterexample that does not hold (the sides are undefined and 0.0, not 1/2 and 0)",
     "conventions.yaml::c15": "cause 7: proven, but must be refused: an empty sum is 0 but the right side is 1 at m = -2 (holds only in Ka...",
     "conventions.yaml::c16": "cause 7: proven, but must be refused: holds for m < 0 only in Karr's convention",
     "conventions.yaml::c18": "cause 7: proven, but must be refused: the sum from 5 to 0 is empty, not -4",
@@ -111,21 +107,6 @@ KNOWN_HOLES: dict[str, str] = {
     # 8. mistakes
     "mistakes.yaml::c21": "cause 8: holds-unexpectedly, but a false mistake: a 0/0 term (cause 1)",
     # 9. vacuous claims (#17)
-    "vacuous.yaml::c04": "cause 9: proven, but must be refused: L is never defined: 0 = 0 says nothing",
-    "vacuous.yaml::c05": "cause 9: proven, but must be refused: vacuous",
-    "vacuous.yaml::c06": "cause 9: proven, but must be refused: vacuous: the loss does not depend on w only because it is undefined",
-    "vacuous.yaml::c07": "cause 9: proven, but must be refused: vacuous",
-    "vacuous.yaml::c08": "cause 9: proven, but must be refused: vacuous",
-    "vacuous.yaml::c09": "cause 9: proven, but must be refused: vacuous and wrong for most L (the factor x is missing)",
-    "vacuous.yaml::c10": "cause 9: proven, but must be refused: vacuous",
-    "vacuous.yaml::c11": "cause 9: proven, but must be refused: vacuous",
-    "vacuous.yaml::c12": "cause 9: proven, but must be refused: vacuous",
-    "vacuous.yaml::c14": "cause 9: proven, but must be refused: vacuous: E and L both undefined",
-    "vacuous.yaml::c15": "cause 9: holds-unexpectedly, but must be refused: a vacuous mistake: 'holds' as 0 = 0",
-    "vacuous.yaml::c19": "cause 9: proven, but must be refused: vacuous",
-    "vacuous.yaml::c20": "cause 9: proven, but must be refused: vacuous",
-    "indexed.yaml::c24": "cause 9: numeric, but must be refused: vacuous: E is never defined",
-    "indexed.yaml::c25": "cause 9: proven, but must be refused: vacuous: E is never defined",
     # 10. indexed definitions (#17)
     "indexed.yaml::c04": "cause 10: numeric, but true",
     # 11. true only for small sizes (#14)

@@ -6,19 +6,32 @@ side is defined are in :mod:`generator.checker.sides`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import sympy as sp
 
+from .kinks import breakpoints
 from .normalforms import as_set
 from .numeric import Found, Outcome, compare_at, points
 from .sides import Side
 
 
+@dataclass
+class DomainCheck:
+    """What the search for points where only one side is defined found."""
+
+    found: Found | None = None
+    unknown: bool = False
+    """SymPy could not enumerate some candidates: no proof that none exists."""
+    exceptions: list[dict[Any, Any]] = field(default_factory=list)
+    """Points excluded with a message: a convention or a derivative at a kink."""
+
+
 def undefined_mismatch(
     left: Side, right: Side, domains: dict[Any, Any], digits: int, rng: Any
-) -> Found | str | None:
+) -> DomainCheck:
     """A domain point where one side is defined and the other is not.
 
     None when no such point exists (as far as the candidates show: the zeros of every
@@ -27,12 +40,15 @@ def undefined_mismatch(
     SymPy cannot enumerate the candidates.
     """
     variables = sorted(domains, key=sp.default_sort_key)
-    unknown = False
+    result = DomainCheck()
 
     def test(point: dict[Any, Any]) -> Found | None:
         at = compare_at(left, right, point, digits, exact=False)
+        if at.outcome is Outcome.EXCEPTION and not result.exceptions:
+            result.exceptions.append(point)
         if at.outcome is Outcome.DIFFER and at.left.defined != at.right.defined:
-            return Found(point, at)
+            result.found = Found(point, at)
+            return result.found
         return None
 
     finite = [v for v in variables if domains[v].finite]
@@ -40,9 +56,8 @@ def undefined_mismatch(
         others = [v for v in variables if v != var]
         for value in domains[var].values:
             for base in _take(points(others, domains, rng), 4):
-                found = test({**base, var: sp.Rational(value.numerator, value.denominator)})
-                if found:
-                    return found
+                if test({**base, var: sp.Rational(value.numerator, value.denominator)}):
+                    return result
     for kind, target in _candidates(left, right):
         symbols = sorted(
             (v for v in target.free_symbols if v in domains and not domains[v].finite),
@@ -50,10 +65,11 @@ def undefined_mismatch(
         )
         if not symbols:
             continue
-        var = symbols[0]
-        solutions = _solutions(kind, target, var, as_set(domains[var]))
+        # Solve for whichever symbol SymPy can: |y − z| = δ is solved for z, not for δ.
+        solved = ((var, _solutions(kind, target, var, as_set(domains[var]))) for var in symbols)
+        var, solutions = next(((v, s) for v, s in solved if s is not None), (symbols[0], None))
         if solutions is None:
-            unknown = True
+            result.unknown = True
             continue
         others = [v for v in variables if v != var]
         for solution in solutions:
@@ -63,10 +79,9 @@ def undefined_mismatch(
                     continue
                 if not domains[var].contains(float(value)):
                     continue
-                found = test({**base, var: value})
-                if found:
-                    return found
-    return "unknown" if unknown else None
+                if test({**base, var: value}):
+                    return result
+    return result
 
 
 def _take(iterator: Any, count: int) -> list[Any]:
@@ -91,6 +106,11 @@ def _candidates(left: Side, right: Side) -> list[tuple[str, Any]]:
             found[("zero", factor)] = None
         for guard in side.guards:
             if guard in shared:
+                continue
+            if guard.kind in ("smooth", "convention"):
+                for point in breakpoints(guard.expr.args[0]):
+                    for factor in _factors(point):
+                        found[("zero", factor)] = None
                 continue
             if guard.kind == "holds":
                 found[("not", guard.expr)] = None

@@ -36,9 +36,10 @@ from ..core.settings import CheckSettings
 from ..core.verdicts import Verdict
 from .context import Context
 from .deadline import CheckTimeout, Deadline
-from .definedness import undefined_mismatch
-from .normalforms import as_set, per_value_zero, symbolic_zero
-from .numeric import Found
+from .definedness import DomainCheck, undefined_mismatch
+from .kinks import smooth_guard, with_kink_guards, without_shared_soft_guards
+from .normalforms import as_set, per_value_zero, symbolic_zero, unreachable
+from .numeric import format_number
 from .search import numeric_verdict, prescreen
 from .sides import Guard, Side, guards_of
 from .vectors import SIZES, concrete, is_vector
@@ -57,10 +58,16 @@ def compare(
     expected-false reading)."""
     tr = context.translator
     keep = frozenset({tr.expr(job.wrt)}) if job.wrt is not None else frozenset()
-    a = Side(tr.expand(tr.expr(job.left), keep), guards_of(tr.shadow(job.left, keep)))
-    b = Side(tr.expand(tr.expr(job.right), keep), guards_of(tr.shadow(job.right, keep)))
+    a = with_kink_guards(
+        Side(tr.expand(tr.expr(job.left), keep), guards_of(tr.shadow(job.left, keep)))
+    )
+    b = with_kink_guards(
+        Side(tr.expand(tr.expr(job.right), keep), guards_of(tr.shadow(job.right, keep)))
+    )
     if job.mode is Mode.ANTIDERIVATIVE:
         a, b = _differentiate_antiderivative(a, b)
+    a, b = without_shared_soft_guards(a, b)
+    a, b = _drop_guards_that_hold(context, a), _drop_guards_that_hold(context, b)
     given_pairs = [(tr.expand(tr.expr(g)), tr.expand(tr.expr(h))) for g, h in job.givens]
     size = tr.symbol(context.size) if context.size is not None else None
     if is_vector(size, a, b):
@@ -72,6 +79,22 @@ def compare(
     return _compare_scalar(a, b, _domains_of(context, a, b), settings, deadline, rng)
 
 
+def _drop_guards_that_hold(context: Context, side: Side) -> Side:
+    """A condition the declared domains already guarantee (1 − a > 0 for a in (0, 1)) is
+    no guard: left in, it would only hide a proof behind an unsolvable candidate search."""
+    kept = tuple(g for g in side.guards if not (g.kind == "holds" and _always(g.expr, context)))
+    return Side(side.expr, kept) if len(kept) != len(side.guards) else side
+
+
+def _always(condition: Any, context: Context) -> bool:
+    if isinstance(condition, sp.Or):
+        return any(_always(part, context) for part in condition.args)
+    if not isinstance(condition, sp.Rel) or len(condition.free_symbols) != 1:
+        return False
+    (symbol,) = condition.free_symbols
+    return unreachable(sp.Not(condition), {symbol: _domain_of(context, symbol)})
+
+
 def _substituted(mapping: dict[Any, Any], a: Side, b: Side) -> tuple[Side, Side]:
     return a.map(lambda e: e.xreplace(mapping)), b.map(lambda e: e.xreplace(mapping))
 
@@ -80,9 +103,9 @@ def _differentiate_antiderivative(a: Side, b: Side) -> tuple[Side, Side]:
     """``∫f dx = F (+ C)`` holds when dF/dx = f: compare derivatives, so constants drop out."""
     integral, other = (a, b) if isinstance(a.expr, sp.Integral) else (b, a)
     (var,) = integral.expr.variables
-    return Side(integral.expr.function, integral.guards), Side(
-        sp.diff(other.expr, var), other.guards
-    )
+    smooth = smooth_guard(other.expr, var)  # a step is no antiderivative of 1 at its jump
+    derivative = Side(sp.diff(other.expr, var), other.guards + ((smooth,) if smooth else ()))
+    return Side(integral.expr.function, integral.guards), with_kink_guards(derivative)
 
 
 def _domains_of(context: Context, *sides: Side) -> dict[Any, Domain]:
@@ -157,21 +180,38 @@ def _domain_check(
     defined; None when undecided."""
     try:
         with deadline.phase(0.5):
-            undefined = undefined_mismatch(a, b, domains, settings.digits, rng)
+            check = undefined_mismatch(a, b, domains, settings.digits, rng)
     except CheckTimeout:
-        undefined = "unknown"
-    if isinstance(undefined, Found):
+        check = DomainCheck(unknown=True)
+    if check.found is not None:
         return Verdict(
             V.FALSE,
             f"{method} + domain check" if method else "domain check",
             "the two sides agree where both are defined, but one side is undefined at a point of the domain"
             if method
             else "one side is undefined at a point of the domain where the other is defined",
-            undefined.counterexample(extra_point),
+            check.found.counterexample(extra_point),
         )
-    if undefined is None and method is not None:
-        return Verdict(V.PROVEN, method, "the difference of the two sides simplifies to 0")
+    if not check.unknown and method is not None:
+        detail = "the difference of the two sides simplifies to 0"
+        if check.exceptions:
+            detail += "; " + _excluded(check.exceptions)
+        return Verdict(V.PROVEN, method, detail)
     return None
+
+
+def _excluded(points: list[dict[Any, Any]]) -> str:
+    where = "; ".join(
+        ", ".join(
+            f"{str(k).replace('__', '_')} = {format_number(v)}"
+            for k, v in sorted(p.items(), key=lambda kv: str(kv[0]))
+        )
+        for p in points
+    )
+    return (
+        f"except at {where}, where a derivative does not exist or a value rests on a "
+        "convention (sign(0) = 0, Heaviside(0) = 1/2): there the claim is not checked"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from sympy.core.evalf import PrecisionExhausted
 
 from ..core.domains import Domain
 from ..core.verdicts import Counterexample
+from .kinks import convention_violated, smooth_violated
 from .sides import MAX_DIGITS, Side, violated
 
 # Both sides are evaluated to 30 significant digits; they must agree to 24 of them.
@@ -61,10 +62,23 @@ def _real(value: Any) -> str:
     return f"{number:.6g}"
 
 
-def evaluate_side(side: Side, point: Mapping[Any, Any], digits: int) -> Value:
-    """Value of one side of a claim: undefined where one of its guards fails."""
+SOFT = frozenset({"convention", "smooth"})
+"""Guards whose failure is a point to exclude with a message, not a counterexample: a
+value that rests on sign(0) or Heaviside(0), a derivative at a kink."""
+
+
+def evaluate_side(side: Side, point: Mapping[Any, Any], digits: int, soft: bool = True) -> Value:
+    """Value of one side of a claim: undefined where one of its guards fails (``soft``
+    guards included, unless asked not to)."""
     for guard in side.guards:
-        failed = violated(guard, point, digits)
+        if guard.kind in SOFT and not soft:
+            continue
+        if guard.kind == "convention":
+            failed: bool | None = convention_violated(guard, point)
+        elif guard.kind == "smooth":
+            failed = smooth_violated(guard, point)
+        else:
+            failed = violated(guard, point, digits)
         if failed is None:
             return Value(None, False, reliable=False)
         if failed:
@@ -120,11 +134,18 @@ def agree(left: Value, right: Value) -> bool:
     return bool(difference <= RELATIVE_TOLERANCE * scale + ABSOLUTE_ZERO)
 
 
+EXACT_DIGITS = 120
+"""How far a difference that looks like 0 is pursued: each truly equal point costs this."""
+
+
 class Outcome(Enum):
     AGREE = "agree"
     """Equal to the working precision, and their difference is zero to ``MAX_DIGITS`` digits."""
     DIFFER = "differ"
     """Confirmed at twice the working precision: a counterexample."""
+    EXCEPTION = "exception"
+    """One side rests on a convention or a derivative does not exist here, and otherwise the
+    sides agree: a point to exclude, with a message."""
     UNRELIABLE = "unreliable"
     """The digits needed could not be attained: the point proves nothing either way."""
 
@@ -151,7 +172,7 @@ def compare_at(
 
     Values that agree to 24 of ``digits`` digits may still differ (e^{-100} and 0, x and
     x + 10^{-40}x): their difference is evaluated on its own, to 15 significant digits of
-    the difference itself, raising the precision up to ``MAX_DIGITS`` (skipped when not
+    the difference itself, raising the precision up to ``EXACT_DIGITS`` (skipped when not
     ``exact``: the pre-screen only looks for plain differences). Values that disagree
     are evaluated again, independently, at twice the precision before they count.
     """
@@ -165,10 +186,21 @@ def compare_at(
         if residue is None or residue == 0:
             return AtPoint(Outcome.AGREE, left, right)
         return AtPoint(Outcome.DIFFER, left, right, residue)
+    if left.defined != right.defined and is_exception(a, b, point, digits):
+        return AtPoint(Outcome.EXCEPTION, left, right)
     left2, right2 = evaluate_side(a, point, 2 * digits), evaluate_side(b, point, 2 * digits)
     if reliable(left2, right2) and not agree(left2, right2):
         return AtPoint(Outcome.DIFFER, left, right)
     return AtPoint(Outcome.UNRELIABLE, left, right)
+
+
+def is_exception(a: Side, b: Side, point: Mapping[Any, Any], digits: int) -> bool:
+    """Only a soft guard separates the sides here: without conventions and kinks they agree."""
+    left, right = (
+        evaluate_side(a, point, digits, soft=False),
+        evaluate_side(b, point, digits, soft=False),
+    )
+    return reliable(left, right) and left.defined and right.defined and agree(left, right)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,9 +224,9 @@ def _exact_difference(a: Any, b: Any, point: Mapping[Any, Any]) -> Any:
             difference = difference.doit()
         if difference == 0:
             return sp.Integer(0)
-        value = difference.evalf(15, maxn=MAX_DIGITS, strict=True)
+        value = difference.evalf(15, maxn=EXACT_DIGITS, strict=True)
     except PrecisionExhausted:
-        return sp.Integer(0)  # indistinguishable from 0 at MAX_DIGITS digits
+        return sp.Integer(0)  # indistinguishable from 0 at EXACT_DIGITS digits
     except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
         return None
     if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.Sum, sp.Integral):

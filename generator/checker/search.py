@@ -98,7 +98,7 @@ def _constant_verdict(outcome: Agreement, method: str | None, settings: CheckSet
     return Verdict(
         V.NUMERIC,
         f"numeric (no variables: both sides evaluated once to {settings.digits} digits, "
-        "their difference to 250)",
+        "their difference to 120)",
         note,
     )
 
@@ -110,7 +110,7 @@ def _sampled(domains: dict[Any, Domain], agreed: int, settings: CheckSettings) -
     )
     return (
         f"numeric ({agreed} random points, {where}; equal to 24 of {settings.digits} digits, "
-        "differences re-checked to 250)"
+        "differences re-checked to 120)"
     )
 
 

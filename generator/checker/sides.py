@@ -8,7 +8,9 @@ denominator, logarithm, root, tangent and piecewise gap of the source:
 * ``nonzero``: a denominator (a negative power), or cos of a tangent's argument;
 * ``positive``: the argument of a logarithm;
 * ``nonnegative``: the base of a square root or another non-integer power;
-* ``holds``: the conditions of a ``cases`` block without an otherwise-branch.
+* ``holds``: the conditions of a ``cases`` block without an otherwise-branch;
+* ``smooth`` and ``convention``: a derivative at a kink, a value that rests on sign(0) or
+  Heaviside(0) (see :mod:`generator.checker.kinks`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ from typing import Any
 
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
+
+KINKED = (sp.Piecewise, sp.Heaviside, sp.sign, sp.Max, sp.Min, sp.Abs)
+"""Functions whose derivative may not exist at some points."""
+
+DIFFERENTIATED = sp.Function("differentiated")
+"""Marks ∂body/∂variable in the shadow build (an inert call: its variable may later be
+replaced by a definition's body, which SymPy's own Derivative would refuse)."""
 
 MAX_DIGITS = 250
 """Beyond this many digits a point is too ill-conditioned to tell anything."""
@@ -65,6 +74,13 @@ def guards_of(shadow: Any) -> tuple[Guard, ...]:
             condition = _power_defined(node.base, node.exp)
             if condition is not None and not condition.atoms(sp.Dummy):
                 found.setdefault(("holds", condition), Guard("holds", condition))
+        elif node.func == DIFFERENTIATED and node.args[0].has(*KINKED):
+            # Differentiated piecewise: defined only where the one-sided slopes agree.
+            function, variable = node.args[0].doit(), node.args[1]
+            held = isinstance(variable, (sp.Symbol, sp.Indexed))  # not a definition's body
+            if held and function.has(variable) and not function.atoms(sp.Dummy):
+                smooth = Guard("smooth", sp.Tuple(function, variable))
+                found.setdefault(("smooth", smooth.expr), smooth)
         elif isinstance(node, sp.log):
             add("positive", node.args[0])
         elif isinstance(node, sp.tan):

@@ -27,6 +27,7 @@ import sympy as sp
 
 from ..core.domains import Domain
 from ..core.mathast import Node
+from .sides import DIFFERENTIATED
 
 _BUILTINS: dict[str, Any] = {
     "exp": sp.exp,
@@ -140,8 +141,22 @@ class Translator:
         if op == "deriv":
             body, var, order = args
             if self._shadow:
-                return self._build(body, env)  # a derivative is defined at most where its body is
-            return self.derivative(self._build(body, env), self._build(var, env), int(order.value))
+                # A derivative is defined at most where its body is, and only where the body
+                # is differentiable: the marker lets the guards see a piecewise body's kinks.
+                # (Definitions are expanded later, so the marker is always set.)
+                built = self._build(body, env)
+                return DIFFERENTIATED(built, self._build(var, env))
+            variable = self._build(var, env)
+            try:
+                return self.derivative(self._build(body, env), variable, int(order.value))
+            except VacuousDerivative:
+                # Vacuous only if the formula as written never involves the variable:
+                # step(p) for p > 0 simplifies to 1, yet d step(p)/dp = 0 is a real claim.
+                written = self.shadow(body, frozenset({variable}))
+                involved = variable.base if isinstance(variable, sp.Indexed) else variable
+                if written.has(involved):
+                    return sp.Integer(0)
+                raise
         if self._shadow and op in ("sum", "integral", "det"):
             # Guards only need the pieces; building the real object unevaluated is costly
             # (a determinant) and pointless (a bound variable's guards are not the claim's).
@@ -257,9 +272,36 @@ class Translator:
     def derivative(self, body: Any, variable: Any, order: int = 1) -> Any:
         """``∂^order body / ∂variable^order`` with ``variable`` held and everything else expanded."""
         expanded = self.expand(body, keep=frozenset({variable}))
+        # ∂/∂a_i of Σ_k (a_k − y_k)²: the sum mentions a_k, not a_i, and still depends on it.
+        involved = variable.base if isinstance(variable, sp.Indexed) else variable
+        if not expanded.has(involved):
+            raise VacuousDerivative(_vacuous_message(body, variable))
         # SymPy writes d/dx xⁿ as n·xⁿ/x, which is 0/0 at x = 0 although the derivative
         # there is n·0ⁿ⁻¹; recombining powers of the same base gives back n·xⁿ⁻¹.
         return _recombine_powers(sp.diff(expanded, variable, order))
+
+
+class VacuousDerivative(ValueError):
+    """∂F/∂x where F does not involve x at all: 0 = 0 would prove nothing."""
+
+
+def _vacuous_message(body: Any, variable: Any) -> str:
+    shown = str(body).replace("__", "_")
+    undefined = sorted(
+        str(s)
+        for s in body.free_symbols
+        if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)
+    )
+    why = (
+        f"{', '.join(undefined)} {'has' if len(undefined) == 1 else 'have'} no definition "
+        f"that involves {variable}"
+        if undefined
+        else "it is a constant"
+    )
+    return (
+        f"∂({shown})/∂{variable} is 0 only because {why}: define what it depends on "
+        "(define: with params or expr), or mark the display as notation"
+    )
 
 
 def _recombine_powers(expr: Any) -> Any:

@@ -23,6 +23,7 @@ from .deadline import CheckTimeout, Deadline
 from .describe import describe
 from .equality import compare
 from .ranges import check_range
+from .tosympy import VacuousDerivative
 
 
 def run_check(
@@ -41,6 +42,8 @@ def run_check(
             verdict = _dispatch(context, decode(check), settings, deadline, rng)
     except CheckTimeout:
         verdict = Verdict(V.TIMEOUT, "time limit", f"no decision within {settings.timeout:g} s")
+    except VacuousDerivative as exc:
+        verdict = Verdict(V.REJECTED, "vacuous", str(exc))
     except RecursionError:
         verdict = Verdict(V.REJECTED, "recursion", "the expression is nested too deeply to check")
     except MemoryError:

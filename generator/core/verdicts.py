@@ -55,7 +55,7 @@ ORDER = (PROVEN, NUMERIC, REFUTED, TIMEOUT, REJECTED, FALSE, HOLDS_UNEXPECTEDLY)
 
 LABELS: dict[str, str] = {
     PROVEN: "proven",
-    NUMERIC: "numerically consistent",
+    NUMERIC: "sampled, not proven",
     REFUTED: "refuted, as expected",
     FALSE: "false",
     TIMEOUT: "timed out",

@@ -227,6 +227,10 @@ def _display_view(source: Source, display: Display, checked: Checked) -> dict[st
             (v.method for v in verdicts if v.method.startswith("for each size")), None
         ),
         "numeric_note": next((v.detail for v in verdicts if v.status == "numeric"), ""),
+        # A proof that excludes a kink or a convention's point says so under the display.
+        "excluded": next(
+            (v.detail.partition("; ")[2] for v in verdicts if "; except at " in v.detail), ""
+        ),
     }
 
 
@@ -267,7 +271,7 @@ def _page_status(source: Source, checked: Checked) -> str:
     counts = _counts(source, checked)
     parts = [f"{counts['proven']} proven"]
     if counts["numeric"]:
-        parts.append(f"{counts['numeric']} numerically checked")
+        parts.append(f"{counts['numeric']} sampled (≈)")
     if counts["refuted"]:
         parts.append(f"{counts['refuted']} mistakes refuted")
     if counts["notation"]:

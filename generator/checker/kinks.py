@@ -1,0 +1,117 @@
+"""Points where a side's value rests on a convention or a derivative does not exist.
+
+* sign(0) = 0 and Heaviside(0) = ½ are SymPy's conventions. A side whose value at such a
+  point changes when the convention does (x·sign(x) does not, sign(x) does) is treated as
+  undefined there, so a ✓ never depends on a convention.
+* d/dx of a piecewise function at a breakpoint: SymPy differentiates branch by branch and
+  forgets the breakpoint, so d/dx (x + step(x)) "is" 1 everywhere. A derivative at a
+  breakpoint counts only where the one-sided difference quotients agree.
+* A Dirac delta (the derivative of sign or Heaviside) is 0 away from its jump and undefined
+  at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+
+from .sides import KINKED, Guard, Side
+
+JUMPS = (sp.sign, sp.Heaviside)
+
+
+def with_kink_guards(side: Side) -> Side:
+    """The side with its Dirac deltas resolved and guards for conventions added."""
+    expr, guards = side.expr, list(side.guards)
+    deltas = expr.atoms(sp.DiracDelta)
+    if deltas:
+        # Undefined at the jump, unless the delta's weight vanishes there (x² δ(x) is 0).
+        for delta in deltas:
+            jump, weight = delta.args[0], sp.expand(expr).coeff(delta)
+            if jump.free_symbols:
+                guards.append(Guard("holds", sp.Or(sp.Ne(jump, 0), sp.Eq(weight, 0))))
+        expr = expr.xreplace({d: sp.Integer(0) for d in deltas})
+    if any(call.args[0].free_symbols for call in expr.atoms(*JUMPS)):
+        guards.append(Guard("convention", sp.Tuple(expr)))
+    return Side(expr, tuple(dict.fromkeys(guards)))
+
+
+def smooth_guard(function: Any, variable: Any) -> Guard | None:
+    """A guard that ``function`` is differentiable in ``variable`` (None: nothing to fear)."""
+    if not function.has(*KINKED) or not function.has(variable):
+        return None
+    return Guard("smooth", sp.Tuple(function, variable))
+
+
+def breakpoints(expr: Any) -> list[Any]:
+    """Expressions whose zeros are where ``expr`` may jump or kink."""
+    found: dict[Any, None] = {}
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (sp.Abs, *JUMPS)):
+            found[node.args[0]] = None
+        elif isinstance(node, (sp.Max, sp.Min)) and len(node.args) == 2:
+            found[node.args[0] - node.args[1]] = None
+        elif isinstance(node, sp.Piecewise):
+            for _, condition in node.args:
+                for relation in condition.atoms(sp.Rel):
+                    found[relation.lhs - relation.rhs] = None
+    return [b for b in found if b.free_symbols]
+
+
+def convention_violated(guard: Guard, point: Mapping[Any, Any]) -> bool:
+    """True at a point where the side's value depends on sign(0) or Heaviside(0)."""
+    (expr,) = guard.expr.args
+    calls = [c for c in expr.atoms(*JUMPS) if c.args[0].xreplace(dict(point)) == 0]
+    if not calls:
+        return False
+    values = set()
+    for choice in (-1, 0, 1):
+        replaced = expr.xreplace({c: _convention(c, choice) for c in calls})
+        value = replaced.xreplace(dict(point))
+        number = sp.N(value, 20)
+        if not number.is_number:
+            return True
+        values.add(sp.nsimplify(number, rational=True))
+    return len(values) > 1
+
+
+def _convention(call: Any, choice: int) -> Any:
+    if isinstance(call, sp.sign):
+        return sp.Integer(choice)
+    return sp.Rational(choice + 1, 2)  # Heaviside(0) ∈ {0, ½, 1}
+
+
+def smooth_violated(guard: Guard, point: Mapping[Any, Any]) -> bool:
+    """True where ``function`` has a breakpoint at the point and is not differentiable."""
+    function, variable = guard.expr.args
+    at = {k: v for k, v in point.items() if k != variable}
+    if variable not in point:
+        return False
+    x0 = point[variable]
+    if not any(b.xreplace(dict(point)) == 0 for b in breakpoints(function)):
+        return False
+    f = function.xreplace(at)
+    h = sp.Dummy("h", positive=True)
+    try:
+        value = f.xreplace({variable: x0})
+        right = sp.limit((f.xreplace({variable: x0 + h}) - value) / h, h, 0)
+        left = sp.limit((value - f.xreplace({variable: x0 - h})) / h, h, 0)
+    except (NotImplementedError, ValueError, TypeError):
+        return True
+    if not (right.is_finite and left.is_finite):
+        return True
+    return bool(sp.simplify(right - left) != 0)
+
+
+def without_shared_soft_guards(a: Side, b: Side) -> tuple[Side, Side]:
+    """A kink or convention both sides carry cannot separate them: drop it from both, which
+    also spares the one-sided limits it would cost at every candidate point."""
+    shared = {g for g in set(a.guards) & set(b.guards) if g.kind in ("smooth", "convention")}
+    if not shared:
+        return a, b
+    return (
+        Side(a.expr, tuple(g for g in a.guards if g not in shared)),
+        Side(b.expr, tuple(g for g in b.guards if g not in shared)),
+    )
