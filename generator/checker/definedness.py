@@ -25,8 +25,9 @@ class DomainCheck:
     found: Found | None = None
     unknown: bool = False
     """SymPy could not enumerate some candidates: no proof that none exists."""
-    exceptions: list[dict[Any, Any]] = field(default_factory=list)
-    """Points excluded with a message: a convention or a derivative at a kink."""
+    exceptions: list[str] = field(default_factory=list)
+    """Where the claim is excluded with a message (a convention, a derivative at a kink),
+    such as "a − y = 0"."""
 
 
 def undefined_mismatch(
@@ -42,10 +43,12 @@ def undefined_mismatch(
     variables = sorted(domains, key=sp.default_sort_key)
     result = DomainCheck()
 
-    def test(point: dict[Any, Any]) -> Found | None:
+    def test(point: dict[Any, Any], where: Any = None) -> Found | None:
         at = compare_at(left, right, point, digits, exact=False)
-        if at.outcome is Outcome.EXCEPTION and not result.exceptions:
-            result.exceptions.append(point)
+        if at.outcome is Outcome.EXCEPTION:
+            text = f"{where} = 0" if where is not None else _point_text(point)
+            if text not in result.exceptions:
+                result.exceptions.append(text.replace("__", "_"))
         if at.outcome is Outcome.DIFFER and at.left.defined != at.right.defined:
             result.found = Found(point, at)
             return result.found
@@ -79,9 +82,13 @@ def undefined_mismatch(
                     continue
                 if not domains[var].contains(float(value)):
                     continue
-                if test({**base, var: value}):
+                if test({**base, var: value}, target):
                     return result
     return result
+
+
+def _point_text(point: dict[Any, Any]) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in sorted(point.items(), key=lambda kv: str(kv[0])))
 
 
 def _take(iterator: Any, count: int) -> list[Any]:
