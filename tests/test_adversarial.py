@@ -110,26 +110,6 @@ KNOWN_HOLES: dict[str, str] = {
     # 10. indexed definitions (#17)
     "indexed.yaml::c04": "cause 10: numeric, but true",
     # 11. true only for small sizes (#14)
-    "small-sizes.yaml::c02": "cause 11: numeric, but false: 6! = 720 at N = 7",
-    "small-sizes.yaml::c03": "cause 11: numeric, but false: true up to N = 10",
-    "small-sizes.yaml::c04": "cause 11: numeric, but false",
-    "small-sizes.yaml::c05": "cause 11: numeric, but false: also false at N = 1",
-    "small-sizes.yaml::c06": "cause 11: numeric, but false",
-    "small-sizes.yaml::c07": "cause 11: numeric, but false",
-    "small-sizes.yaml::c08": "cause 11: numeric, but false",
-    "small-sizes.yaml::c09": "cause 11: numeric, but false: true up to N = 9",
-    "small-sizes.yaml::c10": "cause 11: numeric, but false",
-    "small-sizes.yaml::c11": "cause 11: numeric, but false",
-    "small-sizes.yaml::c12": "cause 11: numeric, but false",
-    "small-sizes.yaml::c13": "cause 11: numeric, but false: a truncated sum",
-    "small-sizes.yaml::c14": "cause 11: numeric, but false: true for N = 2..10",
-    "small-sizes.yaml::c15": "cause 11: numeric, but false",
-    "small-sizes.yaml::c16": "cause 11: numeric, but false",
-    "small-sizes.yaml::c17": "cause 11: numeric, but false",
-    "small-sizes.yaml::c18": "cause 11: numeric, but false: a truncated sum under a derivative",
-    "small-sizes.yaml::c19": "cause 11: numeric, but false: true up to N = 10",
-    "small-sizes.yaml::c20": "cause 11: numeric, but false",
-    "small-sizes.yaml::c21": "cause 11: numeric, but false: a vanishing product under a derivative",
 }
 # fmt: on
 

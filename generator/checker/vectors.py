@@ -6,6 +6,7 @@ domain of z, so the scalar machinery (normal forms, guards, sampling) applies un
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import sympy as sp
@@ -13,7 +14,18 @@ import sympy as sp
 from ..core.domains import Domain, parse_domain
 from .sides import Side
 
-SIZES = (2, 3, 4, 5, 6)
+SIZES = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+"""Sizes a vector claim is sampled at: a claim whose terms vanish for k ≤ 7 must fail."""
+EVERY_INDEX_UP_TO = 6
+"""Up to this size every index value is tried; beyond it, the first, the last and one more."""
+
+
+def index_values(n: int, count: int, rng: Any) -> list[tuple[int, ...]]:
+    """The index tuples tried at size ``n`` for ``count`` free indices."""
+    if n <= EVERY_INDEX_UP_TO or count == 0:
+        return list(itertools.product(range(1, n + 1), repeat=count))
+    picks = {(1,) * count, (n,) * count, tuple(rng.randint(1, n) for _ in range(count))}
+    return sorted(picks)
 
 
 def is_vector(size_symbol: Any, *sides: Side) -> bool:
