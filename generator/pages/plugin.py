@@ -15,7 +15,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from ..core.errors import DiagnosticsError, summary
@@ -45,12 +45,37 @@ class DerivationsConfig(Config):  # type: ignore[no-untyped-call]
 
 
 class _WarningCounter(logging.Handler):
+    """Counts what the engine's ``--strict`` counts: WARNING+ records on the engine's logger.
+
+    MkDocs counts on the ``mkdocs`` logger; ProperDocs (which serves ``mkdocs.*`` imports
+    from ``properdocs.*``) counts on ``properdocs``, the parent it gives ``mkdocs``. Both
+    CLIs stop those loggers from propagating, so the root logger sees nothing. The counter
+    listens on the top logger of the engine that defined ``BasePlugin`` and on ``mkdocs``;
+    a record that reaches both is counted once.
+    """
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.count = 0
+        self._last: logging.LogRecord | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+        if record is not self._last:
+            self._last = record
+            self.count += 1
+
+    @staticmethod
+    def loggers() -> list[logging.Logger]:
+        engine = BasePlugin.__module__.partition(".")[0]
+        return [logging.getLogger(name) for name in dict.fromkeys(("mkdocs", engine))]
+
+    def attach(self) -> None:
+        for logger in self.loggers():
+            logger.addHandler(self)  # idempotent
+
+    def detach(self) -> None:
+        for logger in self.loggers():
+            logger.removeHandler(self)
 
 
 class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyped-call]
@@ -64,6 +89,11 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        if command in ("build", "gh-deploy"):
+            # From the start, so that no warning the engine counts (this plugin's own among
+            # them) is missed: a strict build that will fail must not publish.
+            self.warnings = _WarningCounter()
+            self.warnings.attach()
 
     def options(self, config: MkDocsConfig) -> Options:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -100,7 +130,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             self.final_site = Path(config.site_dir)
             self.staging = sitedir.make_staging(self.final_site)
             config.site_dir = str(self.staging)
-            logging.getLogger("mkdocs").addHandler(self.warnings)
+            self.warnings.attach()  # already done, unless the caller skipped on_startup
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -125,13 +155,18 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             )
         return html
 
+    @event_priority(-100)  # last, so that warnings from other plugins' post_build count too
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        self.warnings.detach()
         if self.staging is None or self.final_site is None:
             return
         if config.strict and self.warnings.count:
-            sitedir.discard(self.staging)  # MkDocs aborts next; the old site stays
+            sitedir.discard(self.staging)
             self.staging = None
+            # An error, which the engine counts too: it aborts, and the old site stays.
+            log.error(
+                f"strict mode and {self.warnings.count} warning(s): {self.final_site} is unchanged"
+            )
             return
         sitedir.publish(self.staging, self.final_site)
         config.site_dir = str(self.final_site)
@@ -139,7 +174,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         log.info(f"Site published to {self.final_site}")
 
     def on_build_error(self, *, error: Exception) -> None:
-        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        self.warnings.detach()
         if self.staging is not None:
             sitedir.discard(self.staging)
             self.staging = None
