@@ -20,13 +20,20 @@ def test_pages_workflow_builds_with_make_and_deploys() -> None:
         (ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
     )
     build = workflow["jobs"]["build"]["steps"]
-    assert any(step.get("run") == "make" for step in build)
+    runs = [str(step.get("run", "")).strip() for step in build]
+    assert "make" in runs and "make test" in runs
     upload = next(
         step
         for step in build
         if str(step.get("uses", "")).startswith("actions/upload-pages-artifact")
     )
     assert upload["with"]["path"] == "site"
+    # the tests run, after the build and before the upload: a failing test publishes nothing
+    assert runs.index("make") < runs.index("make test") < build.index(upload)
+    # with Debian's chromium installed first, as .ci/run does (CI=true fails without it)
+    assert workflow["jobs"]["build"]["container"].startswith("debian:")
+    install = next(i for i, run in enumerate(runs) if "apt-get install" in run)
+    assert "chromium" in runs[install].split() and install < runs.index("make test")
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
