@@ -119,6 +119,7 @@ def _run_tasks(
         except WorkerError as exc:
             failure = Diagnostic("(checker)", Position(1, 1), f"cannot run the checks: {exc}")
             raise DiagnosticsError([failure]) from None
+        cache.prune()  # only after new entries: a warm build never scans the cache
     return found, set(missing)
 
 

@@ -1,0 +1,85 @@
+"""A bound on an on-disk cache folder: one JSON file per key, under ``root/ab/cdef….json``.
+
+Several checkouts share the user's cache folder, so an entry this build did not use may be
+live for another one: nothing is deleted for being unused *now*. Instead a folder is kept
+below a number of entries, least recently used first: an entry's mtime is when it was last
+written, or read by a cache that touches what it reads (the verdict cache does). Past
+``limit`` entries, the oldest go until ``keep`` remain, so pruning is rare (once per
+``limit - keep`` new entries) and a build that writes nothing never even counts.
+
+Deleting is always safe: a missing entry is a cache miss, and every write is a rename of a
+complete file, so a reader never sees half an entry. Two processes pruning at once only
+find some files already gone.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+_HEX = frozenset("0123456789abcdef")
+_TMP = ".tmp-"
+STALE_TMP_SECONDS = 3600.0
+"""A temporary file this old belongs to a writer that died; a live one is renamed at once."""
+
+
+def _folders(root: Path) -> list[os.DirEntry[str]]:
+    """The two-hex-digit subfolders (a cache may share its root with other folders)."""
+    try:
+        with os.scandir(root) as it:
+            return [e for e in it if len(e.name) == 2 and set(e.name) <= _HEX and e.is_dir()]
+    except OSError:
+        return []
+
+
+def _files(root: Path) -> tuple[list[str], list[str]]:
+    """Paths of the entries and of the temporary files under ``root``."""
+    entries: list[str] = []
+    temporary: list[str] = []
+    for folder in _folders(root):
+        try:
+            with os.scandir(folder.path) as it:
+                for e in it:
+                    if e.name.startswith(_TMP):
+                        temporary.append(e.path)
+                    elif e.name.endswith(".json"):
+                        entries.append(e.path)
+        except OSError:
+            continue
+    return entries, temporary
+
+
+def _mtime(path: str) -> float | None:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None
+
+
+def _remove(path: str) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
+
+
+def bound(root: Path | None, limit: int, keep: int | None = None) -> int:
+    """If ``root`` holds more than ``limit`` entries, delete the least recently used until
+    ``keep`` (default: half of ``limit``) remain; also temporary files left by a writer that
+    died. Returns how many entries were deleted."""
+    if root is None:
+        return 0
+    entries, temporary = _files(root)
+    if len(entries) <= limit:
+        return 0
+    now = time.time()
+    for path in temporary:
+        stamp = _mtime(path)
+        if stamp is not None and now - stamp > STALE_TMP_SECONDS:
+            _remove(path)
+    stamped = [(stamp, path) for path in entries if (stamp := _mtime(path)) is not None]
+    stamped.sort()
+    target = limit // 2 if keep is None else min(keep, limit)
+    return sum(_remove(path) for _, path in stamped[: max(0, len(stamped) - target)])
