@@ -8,19 +8,7 @@ from __future__ import annotations
 
 from generator.core.mathast import Node
 from generator.core.scope import Scope
-
-_TEX_FUNCTIONS = {
-    "exp": "\\exp",
-    "log": "\\ln",
-    "sin": "\\sin",
-    "cos": "\\cos",
-    "tan": "\\tan",
-    "sinh": "\\sinh",
-    "cosh": "\\cosh",
-    "tanh": "\\tanh",
-    "Max": "\\max",
-    "Min": "\\min",
-}
+from generator.core.texvocab import MACRO_FOR_FUNCTION
 
 
 def to_expression(node: Node) -> str:
@@ -84,7 +72,7 @@ def to_tex(node: Node, scope: Scope) -> str:
             return f"\\left|{inner}\\right|"
         if node.value in scope.functions:
             return f"{scope.functions[node.value].tex}\\left({inner}\\right)"
-        return f"{_TEX_FUNCTIONS[node.value]}\\left({inner}\\right)"
+        return f"{MACRO_FOR_FUNCTION[node.value]}\\left({inner}\\right)"
     if op == "index":
         base = scope.symbols[node.value].tex
         return f"{base}_{{{''.join(to_tex(a, scope) for a in args)}}}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,22 @@ class Diagnostic:
         return "\n".join([head, *(f"    {note}" for note in self.notes)])
 
 
+class Reason(Enum):
+    """Why a :class:`SourceError` was raised, for callers that act on it.
+
+    Callers decide on this, never on the wording of the message, so a message can be
+    reworded freely.
+    """
+
+    UNDECLARED = "undeclared"
+    """The text uses a name (``SourceError.name``) that is not declared."""
+    PARAMETER = "parameter"
+    """A definition display does not write its parameter ``SourceError.name`` where expected."""
+    REFUSED = "refused"
+    """The TeX is refused whatever item holds it (a forbidden or unknown macro, HTML,
+    unbalanced braces): making the display a notation item would not help."""
+
+
 class SourceError(Exception):
     """A problem located at an offset of one source string (a TeX display, an expression).
 
@@ -39,11 +56,28 @@ class SourceError(Exception):
     where their text came from.
     """
 
-    def __init__(self, message: str, offset: int = 0, notes: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        offset: int = 0,
+        notes: Iterable[str] = (),
+        *,
+        reason: Reason | None = None,
+        name: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
         self.notes = tuple(notes)
+        self.reason = reason
+        self.name = name
+        """The declared or undeclared name the error is about, if it is about one."""
+
+    def because(self, reason: Reason, name: str | None = None) -> SourceError:
+        """Set the reason (and name); returns the error, so a raise site stays one expression."""
+        self.reason = reason
+        self.name = name
+        return self
 
 
 class DiagnosticsError(Exception):

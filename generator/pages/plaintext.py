@@ -10,43 +10,9 @@ from __future__ import annotations
 import re
 
 from ..core.errors import SourceError
+from ..core.texvocab import FRACTIONS, GREEK_UNICODE, SPACING, SYMBOL_UNICODE
 from ..parse.texlex import Token, tokenize
 
-_SYMBOLS = {
-    "\\partial": "∂",
-    "\\cdot": "·",
-    "\\times": "×",
-    "\\infty": "∞",
-    "\\sum": "Σ",
-    "\\prod": "Π",
-    "\\int": "∫",
-    "\\iint": "∬",
-    "\\iiint": "∭",
-    "\\leq": "≤",
-    "\\le": "≤",
-    "\\geq": "≥",
-    "\\ge": "≥",
-    "\\neq": "≠",
-    "\\approx": "≈",
-    "\\to": "→",
-    "\\rightarrow": "→",
-    "\\pm": "±",
-    "\\nabla": "∇",
-    "\\hbar": "ħ",
-    "\\ell": "ℓ",
-    "\\in": "∈",
-    "\\ldots": "…",
-    "\\cdots": "⋯",
-    "\\dots": "…",
-}
-_GREEK = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ",
-    "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ",
-    "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
-    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
-    "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
-}  # fmt: skip
 _SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
 _SUBSCRIPTS = str.maketrans("0123456789+-=()aeijkx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₓ")
 _SUPERSCRIPT_KEYS = frozenset("0123456789+-=()n")
@@ -61,7 +27,6 @@ _DROP = {
     "\\operatorname",
     "\\text",
 }
-_SPACES = {"\\,", "\\;", "\\:", "\\!", "\\quad", "\\qquad", "\\ "}
 
 
 def tex_to_text(tex: str) -> str:
@@ -107,7 +72,7 @@ def _item(tokens: list[Token], i: int) -> tuple[str, int]:
     text = tok.text
     if text == "{":
         return _group(tokens, i + 1)
-    if text in ("\\frac", "\\dfrac", "\\tfrac"):
+    if text in FRACTIONS:
         top, i = _argument(tokens, i + 1)
         bottom, i = _argument(tokens, i)
         return f"{_wrap(top)}/{_wrap(bottom)}", i
@@ -120,16 +85,16 @@ def _item(tokens: list[Token], i: int) -> tuple[str, int]:
         if inner and all(ch in keys for ch in inner):
             return inner.translate(_SUPERSCRIPTS if text == "^" else _SUBSCRIPTS), i
         return (f"{text}({inner})" if len(inner) > 1 else f"{text}{inner}"), i
-    if text in _SYMBOLS:
-        return _SYMBOLS[text], i + 1
-    if text.startswith("\\") and text[1:] in _GREEK:
-        return _GREEK[text[1:]], i + 1
+    if text in SYMBOL_UNICODE:
+        return SYMBOL_UNICODE[text], i + 1
+    if text.startswith("\\") and text[1:] in GREEK_UNICODE:
+        return GREEK_UNICODE[text[1:]], i + 1
     if text in _DROP or text in ("\\begin", "\\end"):
         if text in ("\\begin", "\\end"):
             _, i = _argument(tokens, i + 1)
             return " ", i
         return "", i + 1
-    if text in _SPACES:
+    if text in SPACING:
         return " ", i + 1
     if text.startswith("\\") and len(text) > 2:
         return f" {text[1:]} ", i + 1  # \ln → ln, \sin → sin

@@ -9,63 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import SourceError
+from ..core.texvocab import ACCENTS, STRUCTURAL_MACROS
 from .texlex import lint
 
-_ACCENTS = frozenset(
-    [
-        "\\hat",
-        "\\bar",
-        "\\tilde",
-        "\\vec",
-        "\\dot",
-        "\\ddot",
-        "\\mathbf",
-        "\\mathrm",
-        "\\mathit",
-        "\\mathcal",
-        "\\mathsf",
-        "\\operatorname",
-    ]
-)
-_STRUCTURAL = frozenset(
-    [
-        "\\frac",
-        "\\dfrac",
-        "\\tfrac",
-        "\\sqrt",
-        "\\sum",
-        "\\prod",
-        "\\int",
-        "\\iint",
-        "\\iiint",
-        "\\begin",
-        "\\end",
-        "\\left",
-        "\\right",
-        "\\partial",
-        "\\cdot",
-        "\\times",
-        "\\ln",
-        "\\log",
-        "\\exp",
-        "\\sin",
-        "\\cos",
-        "\\tan",
-        "\\sinh",
-        "\\cosh",
-        "\\tanh",
-        "\\max",
-        "\\min",
-        "\\infty",
-        "\\text",
-        "\\quad",
-        "\\qquad",
-        "\\lim",
-        "\\inf",
-        "\\sup",
-        "\\det",
-    ]
-)
 _ATOMIC = (
     "a symbol's tex is one name, such as x, \\theta, x_0, \\hat{y} or \\mathrm{lr}: "
     "a longer formula would be read back as that name"
@@ -80,11 +26,11 @@ def check_atomic_tex(tex: str) -> None:
         raise SourceError("tex is empty")
     k = 1
     head = tokens[0]
-    if head.kind == "cmd" and head.text in _ACCENTS:
+    if head.kind == "cmd" and head.text in ACCENTS:
         k = _braced_word(tokens, 1)
     elif not (head.kind == "letter" or (head.kind == "cmd" and head.text[1:].isalpha())):
         raise SourceError(_ATOMIC)
-    elif head.text in _STRUCTURAL:
+    elif head.text in STRUCTURAL_MACROS:
         raise SourceError(f"{head.text} is part of the formula language and cannot name a symbol")
     if k < len(tokens) and tokens[k].text == "_":
         k = (

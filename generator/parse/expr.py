@@ -14,15 +14,14 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from ..core.errors import SourceError
+from ..core.errors import Reason, SourceError
 from ..core.mathast import Node, num, sym
 from ..core.scope import BUILTIN_FUNCTIONS, CONSTANTS, FUNCTION_ALIASES, Scope
+from .limits import MAX_EXPONENT, MAX_FACTORIAL, literal_value
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
 MAX_INT_DIGITS = 30
-MAX_EXPONENT = 1000
-MAX_FACTORIAL = 1000
 MAX_DEPTH = 60
 
 _KEYWORDS = tuple(k for k in _keyword.kwlist if k not in ("True", "False", "None"))
@@ -175,7 +174,7 @@ class _Translator:
             n,
             f"undeclared symbol {name!r}",
             f"declare it under 'symbols:', for example:  {name}: {{domain: real}}",
-        )
+        ).because(Reason.UNDECLARED, name)
 
     # --- operators ----------------------------------------------------------------------
     def _BinOp(self, n: ast.BinOp, depth: int) -> Node:
@@ -263,7 +262,9 @@ class _Translator:
                 n,
                 f"{n.func.id!r} is a symbol, not a function; write {n.func.id}*(...) for a product",
             )
-        raise self.fail(n, f"unknown function {n.func.id!r}", _FUNCTIONS)
+        raise self.fail(n, f"unknown function {n.func.id!r}", _FUNCTIONS).because(
+            Reason.UNDECLARED, n.func.id
+        )
 
     def _bounds(self, n: ast.AST, what: str) -> tuple[str, list[ast.expr]]:
         if not (isinstance(n, ast.Tuple) and n.elts and isinstance(n.elts[0], ast.Name)):
@@ -291,7 +292,9 @@ class _Translator:
             if len(rest) != 2:
                 raise self.fail(n.args[1], "Integral limits need a lower and an upper bound")
         if not self.scope.is_symbol(var) and var not in self.bound:
-            raise self.fail(n.args[1], f"undeclared integration variable {var!r}")
+            raise self.fail(n.args[1], f"undeclared integration variable {var!r}").because(
+                Reason.UNDECLARED, var
+            )
         body = self.node(n.args[0], depth)
         limits = tuple(self.node(r, depth) for r in rest)
         return Node("integral", (body, sym(var), *limits), "", self.where(n))
@@ -348,26 +351,6 @@ def _too_big_factorial(text: str) -> bool:
         return float(text) > MAX_FACTORIAL
     except ValueError:
         return True
-
-
-def literal_value(node: Node) -> float | None:
-    """The value of a tree made only of numbers and + − × ÷, or None. Used to bound powers."""
-    if node.op == "num":
-        return float(node.value)
-    if node.op == "neg":
-        inner = literal_value(node.args[0])
-        return None if inner is None else -inner
-    if node.op == "pow":
-        base, exp = (literal_value(a) for a in node.args)
-        if base is None or exp is None:
-            return None
-        if abs(exp) > MAX_EXPONENT:
-            return math.inf
-        try:
-            return float(base**exp) if base > 0 or float(exp).is_integer() else None
-        except (OverflowError, ZeroDivisionError):
-            return math.inf
-    return None
 
 
 def _check_power(base: Node, exponent: Node, fail: Callable[[str], SourceError]) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..core.errors import SourceError
+from ..core.errors import Reason, SourceError
+from ..core.texvocab import GREEK, GREEK_DRAWN_NOT_NAMED
 
 # Macros that could make a formula link, load code, restyle the page or define new macros.
 FORBIDDEN_MACROS = {
@@ -43,11 +44,6 @@ FORBIDDEN_MACROS = {
     "\\mmlToken": "it emits raw MathML",
 }
 
-_GREEK = (
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
-    "pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta "
-    "Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
-)
 _OPERATORS = (
     "frac dfrac tfrac cfrac sqrt partial nabla left right big Big bigg Bigg bigl bigr Bigl Bigr "
     "biggl biggr middle cdot times div pm mp ast star circ bullet oplus otimes cdots ldots dots "
@@ -62,7 +58,9 @@ _OPERATORS = (
     "lceil rceil begin end mid binom tbinom dbinom choose over top bot angle perp parallel "
     "prime limits nolimits substack boxed phantom colon not"
 )
-ALLOWED_MACROS = frozenset("\\" + name for name in (_GREEK + " " + _OPERATORS).split()) | {
+ALLOWED_MACROS = frozenset(
+    "\\" + name for name in (*GREEK, *GREEK_DRAWN_NOT_NAMED, *_OPERATORS.split())
+) | {
     "\\,",
     "\\;",
     "\\:",
@@ -139,11 +137,15 @@ def lint(tex: str) -> list[Token]:
     for bad, why in (("$", "a $ would end the math early"), ("<!--", "HTML comments are not math")):
         at = tex.find(bad)
         if at >= 0:
-            raise SourceError(f"{bad!r} is not allowed inside a formula: {why}", at)
+            raise SourceError(
+                f"{bad!r} is not allowed inside a formula: {why}", at, reason=Reason.REFUSED
+            )
     tag = _HTML_TAG.search(tex)
     if tag:
         raise SourceError(
-            "HTML tags are not allowed in a formula (put spaces around <)", tag.start()
+            "HTML tags are not allowed in a formula (put spaces around <)",
+            tag.start(),
+            reason=Reason.REFUSED,
         )
     blank = _blank_line(tex)
     if blank >= 0:
@@ -187,7 +189,9 @@ def _check_macros(tokens: list[Token]) -> None:
         if tok.kind == "cmd":
             if tok.text in FORBIDDEN_MACROS:
                 raise SourceError(
-                    f"macro {tok.text} is not allowed: {FORBIDDEN_MACROS[tok.text]}", tok.offset
+                    f"macro {tok.text} is not allowed: {FORBIDDEN_MACROS[tok.text]}",
+                    tok.offset,
+                    reason=Reason.REFUSED,
                 )
             if tok.text not in ALLOWED_MACROS:
                 raise SourceError(
@@ -196,6 +200,7 @@ def _check_macros(tokens: list[Token]) -> None:
                     (
                         "use a standard macro (\\frac, \\sigma, \\ln, …) or declare the symbol's tex",
                     ),
+                    reason=Reason.REFUSED,
                 )
             if tok.text in ("\\begin", "\\end"):
                 name = _environment_name(tokens, k)
@@ -204,10 +209,13 @@ def _check_macros(tokens: list[Token]) -> None:
                         f"environment {name or '?'!r} is not allowed; use one of "
                         + ", ".join(sorted(ALLOWED_ENVIRONMENTS)),
                         tok.offset,
+                        reason=Reason.REFUSED,
                     )
         elif tok.kind == "char" and tok.text == "#":
             raise SourceError(
-                "'#' is not allowed in math (write \\# for the character)", tok.offset
+                "'#' is not allowed in math (write \\# for the character)",
+                tok.offset,
+                reason=Reason.REFUSED,
             )
 
 
@@ -242,7 +250,7 @@ def _check_balance(tokens: list[Token]) -> None:
             stack.append(tok)
         elif tok.text == "}" and tok.kind == "char":
             if not stack or stack[-1].text != "{":
-                raise SourceError("unmatched '}'", tok.offset)
+                raise SourceError("unmatched '}'", tok.offset, reason=Reason.REFUSED)
             stack.pop()
         elif tok.text == "\\left":
             stack.append(tok)
@@ -259,4 +267,8 @@ def _check_balance(tokens: list[Token]) -> None:
     if stack:
         opener = stack[-1]
         closer = {"{": "'}'", "\\left": "\\right", "\\begin": "\\end"}[opener.text]
-        raise SourceError(f"{opener.text} is never closed (expected {closer})", opener.offset)
+        raise SourceError(
+            f"{opener.text} is never closed (expected {closer})",
+            opener.offset,
+            reason=Reason.REFUSED,
+        )

@@ -1,0 +1,182 @@
+"""Big operators: ``\\sum_{k=1}^{n}`` and ``\\int_a^b … dx`` (nested ``\\int`` for several
+variables). ``\\prod`` and the other big operators are not read: they fall to the refusal
+in :mod:`.primary`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
+
+from ...core.mathast import Node, num, sym
+from ...core.texvocab import INTEGRALS
+from ..texlex import Token
+from . import names, scripts
+from .lookahead import at_differential
+from .state import TexState
+
+Lower = TypeVar("Lower")
+
+
+def _limits(
+    state: TexState, lower: Callable[[TexState], Lower]
+) -> tuple[Lower | None, Node | None]:
+    """``_lower`` and ``^upper`` after a big operator, in either order, each at most once."""
+    low: Lower | None = None
+    high: Node | None = None
+    for _ in range(2):
+        if state.at("_") and low is None:
+            state.take()
+            low = lower(state)
+        elif state.at("^") and high is None:
+            state.take()
+            high = scripts.parse_script(state)
+    return low, high
+
+
+# --- sums --------------------------------------------------------------------------------------
+
+
+def parse_summation(state: TexState) -> Node:
+    """``\\sum_{k=1}^{n} term``: the index ``k`` is bound in the summed term."""
+    macro = state.take()
+    start, upper = _limits(state, _summation_start)
+    if start is None or upper is None:
+        raise state.fail("a checked sum needs limits: \\sum_{k=1}^{n}", macro)
+    index, lower = start
+    with state.binding(index):
+        body = state.grammar.term(state)
+    return Node("sum", (body, sym(index), lower, upper), "", macro.offset)
+
+
+def _summation_start(state: TexState) -> tuple[str, Node]:
+    """``{k=1}``: the index and its first value."""
+    state.expect("{", "{k=1} after \\sum_")
+    var_tok = state.take()
+    if var_tok.kind != "letter":
+        raise state.fail("expected the summation index, such as k", var_tok)
+    state.expect("=", "'=' in the lower limit, such as k=1")
+    with state.binding(var_tok.text):
+        lower = state.grammar.sum(state)
+    state.expect("}")
+    return var_tok.text, lower
+
+
+# --- integrals ---------------------------------------------------------------------------------
+
+
+class _Sign(NamedTuple):
+    """One ``\\int`` with its limits; ``named`` is the variable a ``_{\\theta=0}`` names."""
+
+    macro: Token
+    named: str | None
+    lower: Node | None
+    upper: Node | None
+
+    @property
+    def limits(self) -> tuple[Node, ...]:
+        """``(lower, upper)`` of a definite integral, ``()`` of an indefinite one."""
+        return (self.lower, self.upper) if self.lower is not None and self.upper is not None else ()
+
+
+def parse_integral(state: TexState) -> Node:
+    """``\\int_a^b \\int … body dx dy``: the differentials follow the body, innermost first."""
+    signs: list[_Sign] = []
+    while state.peek().text in INTEGRALS:
+        signs.append(_integral_sign(state))
+    variables = _lookahead_differentials(state, len(signs))
+    for sign, var in zip(reversed(signs), variables, strict=True):
+        if sign.named is not None and sign.named != var:
+            raise state.fail(
+                f"the limits name {sign.named} but the differential is d{var}", sign.macro
+            )
+    with state.awaiting(variables):
+        body = (
+            num("1", state.peek().offset) if at_differential(state) else state.grammar.term(state)
+        )
+    for var in variables:
+        _take_differential(state, var)
+    node = body
+    for sign, var in zip(reversed(signs), variables, strict=True):
+        node = Node("integral", (node, sym(var), *sign.limits), "", sign.macro.offset)
+    return node
+
+
+def _integral_sign(state: TexState) -> _Sign:
+    macro = state.take()
+    if macro.text != "\\int":
+        raise state.fail(f"{macro.text} cannot be checked; write nested \\int", macro)
+    start, upper = _limits(state, _integral_start)
+    named, lower = start if start is not None else (None, None)
+    if (lower is None) != (upper is None):
+        raise state.fail("a definite integral needs both limits", macro)
+    return _Sign(macro, named, lower, upper)
+
+
+def _integral_start(state: TexState) -> tuple[str | None, Node]:
+    """``_0``, ``_{a}`` or ``_{\\theta=0}`` (naming the variable)."""
+    if state.at("{"):
+        span = state.span_at(state.pos)
+        if "=" in state.texts(span.start, span.end):
+            state.take()
+            var_tok = state.peek()
+            name = names.match_declared_symbol(state)
+            if name is None:
+                raise state.fail("expected the integration variable before '='", var_tok)
+            state.expect("=")
+            lower = state.grammar.sum(state)
+            state.expect("}")
+            return name, lower
+    return None, scripts.parse_script(state)
+
+
+# --- differentials -----------------------------------------------------------------------------
+
+
+def _lookahead_differentials(state: TexState, count: int) -> list[str]:
+    """Find the ``d x`` markers after the integrand, scanning without consuming."""
+    found: list[str] = []
+    depth = 0
+    j = state.pos
+    declared = [n for _, n in state.patterns if n in state.scope.symbols]
+    while state.tokens[j].kind != "end" and len(found) < count:
+        text = state.tokens[j].text
+        if text in ("{", "(", "\\left"):
+            depth += 1
+        elif text in ("}", ")", "\\right"):
+            depth -= 1
+        elif depth == 0 and text in ("+", "-", "=") and not found:
+            break
+        if depth == 0:
+            hit = _differential_at(state, j, declared)
+            if hit is not None:
+                found.append(hit[0])
+                j = hit[1]
+        j += 1
+    if len(found) != count:
+        raise state.fail(f"expected {count} differential(s) such as dx after the integrand")
+    return found
+
+
+def _differential_at(state: TexState, j: int, declared: list[str]) -> tuple[str, int] | None:
+    """``d x`` or ``\\mathrm{d} x`` at position ``j``: the variable and its last position."""
+    tok = state.tokens[j]
+    after = j + 1
+    if tok.text == "\\mathrm" and state.texts(j + 1, j + 4) == ["{", "d", "}"]:
+        after = j + 4
+    elif not (tok.text == "d" and tok.kind == "letter"):
+        return None
+    for name in declared:
+        pattern = [t.text for t in state.symbol_pattern(name)]
+        if state.texts(after, after + len(pattern)) == pattern:
+            return name, after + len(pattern) - 1
+    return None
+
+
+def _take_differential(state: TexState, var: str) -> None:
+    if state.at("\\mathrm"):
+        for _ in range(4):
+            state.take()
+    else:
+        state.expect("d", f"the differential d{var}")
+    if not state.match(state.symbol_pattern(var)):
+        raise state.fail(f"expected d{var}")

@@ -1,0 +1,114 @@
+"""Fractions and the derivatives written as fractions (``\\frac{\\partial L}{\\partial a}``)."""
+
+from __future__ import annotations
+
+from ...core.mathast import Node, num
+from ..texlex import Token
+from .lookahead import starts_factor
+from .state import Span, TexState
+
+
+def parse_fraction(state: TexState) -> Node:
+    """``\\frac{a}{b}``, or a derivative when both parts start with ``d`` or ``\\partial``."""
+    macro = state.take()
+    numerator = state.span_at(state.pos)
+    denominator = state.span_at(numerator.end + 1)
+    operator = _derivative_operator(state.tokens[numerator.start : numerator.end])
+    if operator and _starts_with(state, denominator, operator):
+        if operator == "d" and state.scope.is_symbol("d"):
+            raise state.fail(
+                "\\frac{d…}{d…} is ambiguous when d is a declared symbol; use \\partial", macro
+            )
+        return _derivative(state, macro, operator, numerator, denominator)
+    state.expect("{")
+    top = state.grammar.sum(state)
+    state.expect("}")
+    state.expect("{")
+    bottom = state.grammar.sum(state)
+    state.expect("}")
+    return Node("div", (top, bottom), "", macro.offset)
+
+
+def _starts_with(state: TexState, span: Span, text: str) -> bool:
+    return span.start < span.end and state.tokens[span.start].text == text
+
+
+def _derivative_operator(numerator: list[Token]) -> str | None:
+    if not numerator:
+        return None
+    first = numerator[0]
+    if first.text == "\\partial":
+        return "\\partial"
+    if first.text == "d" and first.kind == "letter":
+        return "d"
+    return None
+
+
+def _derivative(state: TexState, macro: Token, op: str, numerator: Span, denominator: Span) -> Node:
+    """``{op[^n] [F]}{op var[^n]}``; without F, the operator acts on the factor after it."""
+    state.expect("{")
+    state.take()  # the operator, seen by the lookahead
+    order = _order(state)
+    body = _numerator_body(state, numerator)
+    state.expect("}")
+    state.expect("{")
+    variable = _variable(state, op)
+    denominator_order = _order(state)
+    if state.pos != denominator.end:
+        raise state.fail("only one variable per derivative: \\frac{\\partial L}{\\partial a}")
+    if denominator_order != order:
+        raise state.fail(
+            f"derivative orders differ: {order} above, {denominator_order} below", macro
+        )
+    state.expect("}")
+    if body is None:
+        body = _operand(state, macro)
+    return Node("deriv", (body, variable, num(str(order))), "", macro.offset)
+
+
+def _numerator_body(state: TexState, numerator: Span) -> Node | None:
+    """What ``\\partial L`` differentiates (None for an operator alone: ``\\frac{d}{dx}``)."""
+    if state.pos >= numerator.end:
+        return None
+    body = state.grammar.sum(state)
+    if state.pos != numerator.end:
+        raise state.fail("unexpected token in the derivative's numerator")
+    return body
+
+
+def _variable(state: TexState, op: str) -> Node:
+    """``\\partial a`` in the denominator: the variable, a declared (possibly indexed) symbol."""
+    if state.peek().text != op:
+        raise state.fail(f"expected {op} in the denominator")
+    state.take()
+    var_tok = state.peek()
+    variable = state.grammar.primary(state)
+    if variable.op not in ("sym", "index"):
+        raise state.fail("differentiate with respect to a declared symbol", var_tok)
+    return variable
+
+
+def _operand(state: TexState, macro: Token) -> Node:
+    """The one factor ``\\frac{d}{dx}`` applies to; a product would be a guess."""
+    if not starts_factor(state):
+        raise state.fail("the derivative operator needs something to act on", macro)
+    body = state.grammar.factor(state)
+    if starts_factor(state):
+        raise state.fail(
+            "ambiguous operand: put the differentiated expression in parentheses", macro
+        )
+    return body
+
+
+def _order(state: TexState) -> int:
+    """``^2`` or ``^{2}`` after the operator or the variable; 1 when absent."""
+    if not state.at("^"):
+        return 1
+    state.take()
+    tok = state.take()
+    if tok.text == "{":
+        tok = state.take()
+        state.expect("}")
+    if tok.kind != "digit" or tok.text == "0":
+        raise state.fail("the order must be a digit from 1 to 9", tok)
+    return int(tok.text)

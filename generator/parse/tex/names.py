@@ -1,0 +1,121 @@
+"""Names: declared symbols and functions by their TeX spelling, bound indices, ``e``, and
+indices (``a_i``, ``\\delta_{ij}``)."""
+
+from __future__ import annotations
+
+from ...core.errors import Reason
+from ...core.mathast import Node, num, sym
+from ..texlex import Token
+from . import functions, scripts
+from .lookahead import at_arguments, at_differential
+from .state import TexState
+
+
+def parse_declared(state: TexState) -> Node | None:
+    """A declared symbol or function whose TeX spelling starts here (longest first)."""
+    for pattern, name in state.patterns:
+        start = state.peek()
+        if state.match(pattern):
+            return _resolve(state, name, start)
+    return None
+
+
+def match_declared_symbol(state: TexState) -> str | None:
+    """Consume a declared symbol's spelling (not a function's) and return its name."""
+    for pattern, name in state.patterns:
+        if name in state.scope.symbols and state.match(pattern):
+            return name
+    return None
+
+
+def parse_letter(state: TexState) -> Node:
+    """A letter: a declared spelling, a summation index in scope, or Euler's ``e``."""
+    tok = state.peek()
+    declared = parse_declared(state)
+    if declared is not None:
+        return declared
+    if tok.text in state.bound:
+        state.take()
+        return sym(tok.text, tok.offset)
+    if tok.text == "e":
+        state.take()
+        return Node("const", (), "E", tok.offset)
+    if tok.text == "d" and at_differential(state):
+        raise state.fail("a differential outside an integral", tok)
+    raise state.fail(
+        f"undeclared symbol {tok.text!r}",
+        tok,
+        f"declare it under 'symbols:', for example:  {tok.text}: {{domain: real}}",
+    ).because(Reason.UNDECLARED, tok.text)
+
+
+def _resolve(state: TexState, name: str, start: Token) -> Node:
+    """What a declared spelling means here: a call, an indexed symbol or a symbol."""
+    if name in state.scope.functions:
+        if not at_arguments(state):
+            raise state.fail(f"function {name} needs its arguments in parentheses", start)
+        return functions.parse_call_args(state, name, start)
+    if state.scope.is_indexed(name):
+        if not state.at("_"):
+            raise state.fail(
+                f"{name} is indexed: write it with a subscript, such as {name}_i", start
+            )
+        state.take()
+        indices = parse_indices(state, scripts.script_tokens(state))
+        return Node("index", indices, name, start.offset)
+    if state.at("_"):
+        raise state.fail(
+            f"{name} is not indexed; declare it with 'indexed: true' to write {name}_i"
+        )
+    _reject_dependent_call(state, name, start)
+    return sym(name, start.offset)
+
+
+def _reject_dependent_call(state: TexState, name: str, start: Token) -> None:
+    """``a(z)`` where ``a`` is defined from ``z`` reads as a·z: refuse to guess."""
+    params = state.scope.dependents.get(name)
+    if not params or not state.at("("):
+        return
+    texts = []
+    for k, param in enumerate(params):
+        if k:
+            texts.append(",")
+        texts.extend(t.text for t in state.symbol_pattern(param))
+    inside = state.texts(state.pos + 1, state.pos + 1 + len(texts))
+    closing = state.peek(1 + len(texts)).text
+    single = state.peek(2).text == ")" and state.peek(1).kind in ("letter", "digit", "cmd")
+    if (inside == texts and closing == ")") or single:
+        raise state.fail(
+            f"{name}(…) is ambiguous: {name} is a symbol standing for {name}({', '.join(params)}), "
+            f"so this would read as the product {name}·(…); write {name} on its own, "
+            f"or {name} \\cdot (…) for a product",
+            start,
+        )
+
+
+def parse_indices(state: TexState, toks: list[Token]) -> tuple[Node, ...]:
+    """The indices of a subscript: digits, declared symbols or summation indices."""
+    texts = [t for t in toks if t.text != ","]
+    if not (all(t.kind in ("letter", "digit") for t in texts) and texts):
+        raise state.fail(
+            "an index must be letters or digits, such as i, j or ij", toks[0] if toks else None
+        )
+    out = []
+    for t in texts:
+        if t.kind == "digit":
+            out.append(num(t.text, t.offset))
+        elif t.text in state.bound or state.scope.is_symbol(t.text):
+            out.append(sym(t.text, t.offset))
+        else:
+            raise state.fail(f"undeclared index {t.text!r}", t).because(Reason.UNDECLARED, t.text)
+    return tuple(out)
+
+
+def parse_kronecker(state: TexState) -> Node:
+    """``\\delta_{ij}``: two indices."""
+    macro = state.take()
+    state.expect("_")
+    idx = parse_indices(state, scripts.script_tokens(state))
+    if len(idx) != 2:
+        raise state.fail("\\delta_{ij} needs exactly two indices", macro)
+    return Node("call", idx, "KroneckerDelta", macro.offset)
