@@ -1,0 +1,273 @@
+"""Body items and the result → displays, each with the checks it needs.
+
+A :class:`DisplayPlanner` turns the items of one derivation into :class:`Block` objects,
+reading each displayed formula with the resolved names (:class:`Resolved`) and planning
+one :class:`CheckSpec` per claimed ``=``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..core.errors import Position, SourceError
+from ..core.mathast import Node
+from ..parse.tex import Chain
+from ..parse.texlex import lint
+from .declarations import Resolved, read_display
+from .diagnostics import FileDiagnostics
+from .model import Block as BodyItem
+from .model import (
+    DefineBlock,
+    Derivation,
+    EquationBlock,
+    MistakeBlock,
+    NotationBlock,
+    ProseBlock,
+    StepBlock,
+)
+from .prose import check_prose
+from .types import Block, CheckSpec, Display
+from .yamlread import Path as YPath
+
+
+class DisplayPlanner:
+    """Plans the displays of one derivation.
+
+    Anchors are unique in a page and numbered in the order displays are planned, so the
+    result is planned before the body (:func:`generator.source.load.load_source`).
+    """
+
+    def __init__(self, resolved: Resolved, diags: FileDiagnostics) -> None:
+        self.resolved = resolved
+        self.scope = resolved.scope
+        self.diags = diags
+        self.anchors: dict[str, YPath] = {}
+        self.counter = 0
+
+    def result(self, model: Derivation) -> Display | None:
+        stated = model.result
+        if isinstance(stated, str):
+            return self.equation(("result",), stated, "result-equation", None, (), None)
+        if stated is None:
+            return None
+        return self.equation(
+            ("result", "equation"),
+            stated.equation,
+            stated.id or "result-equation",
+            stated.note,
+            stated.given,
+            stated.wrt,
+        )
+
+    def body(self, model: Derivation) -> list[Block]:
+        return [self.block(("body", k), item) for k, item in enumerate(model.body)]
+
+    # items ---------------------------------------------------------------------------------
+    def block(self, path: YPath, item: BodyItem) -> Block:
+        if isinstance(item, ProseBlock):
+            check_markdown(self.diags, (*path, "prose"), item.prose)
+            return Block("prose", item.prose)
+        if isinstance(item, StepBlock):
+            check_markdown(self.diags, (*path, "step"), item.step, inline_only=True)
+            return Block("step", item.step, self.anchor(path, item.id, "step"))
+        note = getattr(item, "note", None)
+        if note:
+            check_markdown(self.diags, (*path, "note"), note)
+        if isinstance(item, DefineBlock):
+            return Block("display", display=self.define(path, item))
+        if isinstance(item, EquationBlock):
+            display = self.equation(
+                (*path, "equation"), item.equation, item.id, item.note, item.given, item.wrt
+            )
+            return Block("display", display=display)
+        if isinstance(item, NotationBlock):
+            return Block("display", display=self.notation(path, item))
+        return Block("display", display=self.mistake(path, item))
+
+    def notation(self, path: YPath, item: NotationBlock) -> Display:
+        try:
+            lint(item.notation)
+        except SourceError as exc:
+            self.diags.source((*path, "notation"), exc)
+        anchor = self.anchor(path, item.id, "eq")
+        display = Display(
+            "notation", item.notation, self.row_position((*path, "notation"), 0), anchor
+        )
+        display.reason, display.note = item.reason, item.note
+        return display
+
+    def mistake(self, path: YPath, item: MistakeBlock) -> Display:
+        check_markdown(self.diags, (*path, "explanation"), item.explanation)
+        display = self.equation(
+            (*path, "mistake"), item.mistake, item.id, None, item.given, None, expect="false"
+        )
+        display.explanation = item.explanation
+        return display
+
+    def define(self, path: YPath, item: DefineBlock) -> Display:
+        anchor = self.anchor(path, item.id, "def")
+        tex_path = (*path, "tex")
+        if item.define not in self.scope.symbols and item.define not in self.scope.functions:
+            return Display("definition", item.tex, self.row_position(tex_path, 0), anchor)
+        display = Display(
+            "definition", item.tex, self.row_position(tex_path, 0), anchor, note=item.note
+        )
+        chain = read_display(self.diags, self.scope, tex_path, item.tex, definition=item)
+        if chain is None:
+            return display
+        reference = self.definition_reference(path, item)
+        if reference is None:
+            return display
+        rows = list(zip(chain.rows, chain.offsets, strict=True))
+        if item.expr is None and item.define not in self.scope.functions:
+            rows = rows[:-1]  # the last row *is* the definition
+        for number, (row, offset) in enumerate(rows, 1):
+            display.checks.append(
+                CheckSpec(
+                    reference,
+                    row,
+                    self.row_position(tex_path, offset),
+                    f"row {number} = definition",
+                    claim=_row_text(item.tex, chain, number - 1)
+                    + f"  (the definition of {item.define})",
+                )
+            )
+        return display
+
+    def definition_reference(self, path: YPath, item: DefineBlock) -> Node | None:
+        """What every row of a definition display must equal, or None if it has no body.
+
+        A function's rows equal its call ``f(x)`` (expanded by the checker); a dependent
+        symbol's rows equal its body.
+        """
+        if item.define not in self.scope.functions:
+            return self.resolved.definition_bodies.get(item.define)
+        if item.expr is not None:
+            self.diags.path(
+                (*path, "expr"),
+                f"{item.define} is a function: its body is given under functions:, not here",
+            )
+        if item.define not in self.resolved.function_bodies:
+            return None
+        params = self.scope.functions[item.define].params
+        return Node("call", tuple(Node("sym", (), p) for p in params), item.define)
+
+    def equation(
+        self,
+        path: YPath,
+        tex: str,
+        given_id: str | None,
+        note: str | None,
+        given: Sequence[str],
+        wrt: str | None,
+        expect: str = "true",
+    ) -> Display:
+        anchor = self.anchor(path if path == ("result",) else path[:-1], given_id, "eq")
+        display = Display("chain", tex, self.row_position(path, 0), anchor, note=note)
+        display.givens_tex = tuple(given)
+        chain = read_display(self.diags, self.scope, path, tex)
+        givens = self.givens((*path[:-1], "given"), given)
+        if chain is None or givens is None or not self.checkable(path, chain, expect):
+            return display
+        hold = self.wrt(path, chain, wrt)
+        display.kind = _display_kind(chain.rows, expect)
+        display.rows_tex = tuple(_row_text(tex, chain, k) for k in range(len(chain.rows)))
+        for number, (left, right, offset) in enumerate(
+            zip(chain.rows, chain.rows[1:], chain.offsets[1:], strict=False), 1
+        ):
+            mode = "antiderivative" if _indefinite(left) or _indefinite(right) else "equal"
+            display.checks.append(
+                CheckSpec(
+                    left,
+                    right,
+                    self.row_position(path, offset),
+                    f"row {number + 1} = row {number}",
+                    _row_text(tex, chain, number - 1) + " = " + _row_text(tex, chain, number),
+                    hold,
+                    mode,
+                    expect,
+                    tuple(givens),
+                )
+            )
+        return display
+
+    def checkable(self, path: YPath, chain: Chain, expect: str) -> bool:
+        """A checked display has rows to compare; a mistake is exactly one equation."""
+        if len(chain.rows) < 2:
+            self.diags.source(
+                path,
+                SourceError("a checked display needs '=': write it as A = B, or make it notation"),
+            )
+            return False
+        if expect == "false" and len(chain.rows) != 2:
+            self.diags.source(
+                path, SourceError("a mistake is one false equation A = B", chain.offsets[-1])
+            )
+            return False
+        return True
+
+    def wrt(self, path: YPath, chain: Chain, wrt: str | None) -> Node | None:
+        """The variable held fixed while the other definitions are expanded, if any."""
+        if wrt is not None:
+            if wrt not in self.scope.symbols:
+                self.diags.path((*path[:-1], "wrt"), f"wrt {wrt!r} is not a declared symbol")
+            return Node("sym", (), wrt)
+        first = chain.rows[0]
+        return first.args[1] if first.op == "deriv" else None
+
+    def givens(self, path: YPath, given: Sequence[str]) -> list[tuple[Node, Node]] | None:
+        out = []
+        for k, tex in enumerate(given):
+            chain = read_display(self.diags, self.scope, (*path, k), tex)
+            if chain is None:
+                return None
+            if len(chain.rows) != 2:
+                self.diags.path((*path, k), "a given is one equation A = B")
+                return None
+            out.append((chain.rows[0], chain.rows[1]))
+        return out
+
+    def anchor(self, path: YPath, given: str | None, prefix: str) -> str:
+        self.counter += 1
+        anchor = given or f"{prefix}-{self.counter}"
+        if anchor in self.anchors:
+            self.diags.path((*path, "id"), f"id {anchor!r} is used twice")
+        self.anchors[anchor] = path
+        return anchor
+
+    def row_position(self, path: YPath, offset: int) -> Position:
+        return self.diags.offset_position(path, offset)
+
+
+def check_markdown(
+    diags: FileDiagnostics, path: YPath, text: str, inline_only: bool = False
+) -> None:
+    for problem in check_prose(text, inline_only=inline_only):
+        diags.at(diags.offset_position(path, problem.offset), problem.message)
+
+
+def _row_text(tex: str, chain: Chain, number: int) -> str:
+    """The TeX of row ``number`` (0-based) of a parsed display."""
+    start = chain.offsets[number]
+    end = chain.offsets[number + 1] if number + 1 < len(chain.offsets) else len(tex)
+    text = tex[start:end].strip()
+    if number + 1 < len(chain.offsets):
+        text = text.removesuffix("=").strip()
+    return " ".join(text.split())
+
+
+def _display_kind(rows: Iterable[Node], expect: str) -> str:
+    rows = list(rows)
+    if expect == "false":
+        return "expected-false"
+    if rows[0].op == "deriv":
+        return "derivative"
+    if any(_indefinite(r) for r in rows):
+        return "antiderivative"
+    if any(n.op in ("sum", "integral", "det") for r in rows for n in r.walk()):
+        return "identity"
+    return "chain"
+
+
+def _indefinite(node: Node) -> bool:
+    return node.op == "integral" and len(node.args) == 2
