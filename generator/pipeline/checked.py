@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..core.errors import Diagnostic
+from ..core.errors import Diagnostic, Position
 from ..core.jobs import Drawing
 from ..core.verdicts import (
     FALSE,
@@ -98,3 +98,18 @@ def drawing_diagnostic(source: Source, verdict: Verdict) -> Diagnostic:
         f"the page's plot or code failed: {verdict.detail}",
         (f"method: {verdict.method}",),
     )
+
+
+def range_diagnostics(
+    source: Source, name: str, position: Position, verdict: Verdict
+) -> list[Diagnostic]:
+    """An error at a symbol's declaration when its definition leaves the declared domain."""
+    if verdict.passed:
+        return []
+    notes = [verdict.detail or LABELS[verdict.status]]
+    if verdict.status == FALSE:
+        message = f"the declared domain of {name} does not hold for its definition"
+        notes.append("declare the domain the definition guarantees, or fix the definition")
+    else:
+        message = f"the declared domain of {name} could not be checked against its definition"
+    return [Diagnostic(source.path, position, message, tuple(notes))]

@@ -12,11 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import Diagnostic, DiagnosticsError, Position
-from ..core.jobs import code_version
+from ..core.jobs import DescribeJob, RangeJob, code_version, encode
 from ..core.settings import CheckSettings, Options
 from ..core.verdicts import Verdict
 from ..source.load import CheckSpec, Content, Display, Source, load_content
-from .checked import Checked, Stats, display_key, drawing_diagnostic, verdict_diagnostics
+from .checked import (
+    Checked,
+    Stats,
+    display_key,
+    drawing_diagnostic,
+    range_diagnostics,
+    verdict_diagnostics,
+)
 from .pool import Task, WorkerError, WorkerPool, default_processes
 from .verdictcache import VerdictCache, cache_key
 
@@ -62,6 +69,12 @@ def check_content(content: Content, options: Options, progress: Progress | None 
         if s.artifacts is not None
     ]
     tasks += [Task(p.key, _declarations_data(p.source), p.spec.payload()) for p in planned]
+    ranges = [
+        (source, name, position, _key(source, encode(RangeJob(name)), settings))
+        for source in content.sources
+        for name, position in source.range_checks.items()
+    ]
+    tasks += [Task(key, _declarations_data(s), encode(RangeJob(n))) for s, n, _, key in ranges]
     found, ran = _run_tasks(tasks, options, progress)
     stats = Stats(
         checks=len(planned),
@@ -73,6 +86,8 @@ def check_content(content: Content, options: Options, progress: Progress | None 
     for p in planned:
         verdicts.setdefault(display_key(p.source, p.display), []).append(found[p.key])
         diagnostics.extend(verdict_diagnostics(p.source, p.display, p.spec, found[p.key]))
+    for source, name, position, key in ranges:
+        diagnostics.extend(range_diagnostics(source, name, position, found[key]))
     drawn = {}
     for path, (source, key) in drawings.items():
         verdict = found[key]
@@ -133,14 +148,11 @@ def describe_content(content: Content, options: Options) -> dict[str, dict[str, 
     keys: dict[str, str] = {}
     tasks = []
     for source in content.sources:
-        job: dict[str, Any] = {"op": "describe"}
+        described = DescribeJob()
         if source.result is not None and source.result.checks:
             first, last = source.result.checks[0], source.result.checks[-1]
-            job.update(
-                left=first.left.key(),
-                right=last.right.key(),
-                wrt=first.wrt.key() if first.wrt is not None else None,
-            )
+            described = DescribeJob(first.left, last.right, first.wrt)
+        job = encode(described)
         keys[source.path] = _key(source, job, options.settings)
         tasks.append(Task(keys[source.path], _declarations_data(source), job))
     found, _ = _run_tasks(tasks, options)

@@ -13,6 +13,13 @@ from typing import Any
 from ..core.domains import EXAMPLES as DOMAIN_EXAMPLES
 from ..core.domains import Domain, parse_domain
 from ..core.errors import Reason, SourceError
+from ..core.jobs import (
+    Declarations,
+    DeclaredDefinition,
+    DeclaredFunction,
+    DeclaredSymbol,
+    encode_declarations,
+)
 from ..core.mathast import Node
 from ..core.scope import GREEK, FunctionInfo, Scope, SymbolInfo, default_tex
 from ..parse.atoms import check_atomic_tex
@@ -43,14 +50,16 @@ def build_declarations(model: Derivation, diags: FileDiagnostics) -> Resolved:
     scope = build_scope(model, diags)
     functions = _function_bodies(model, scope, diags)
     definitions = _definitions(model, scope, diags)
-    context = {
-        "symbols": [[n, d.domain, d.indexed] for n, d in sorted(model.symbols.items())],
-        "functions": [[n, list(scope.functions[n].params), body.key()] for n, body in functions],
-        "definitions": [
-            [n, list(params), list(index), body.key()] for n, params, index, body in definitions
-        ],
-        "size": model.size,
-    }
+    declared = Declarations(
+        tuple(DeclaredSymbol(n, d.domain, d.indexed) for n, d in sorted(model.symbols.items())),
+        tuple(DeclaredFunction(n, scope.functions[n].params, body) for n, body in functions),
+        tuple(
+            DeclaredDefinition(n, tuple(params), tuple(index), body)
+            for n, params, index, body in definitions
+        ),
+        model.size,
+    )
+    context = encode_declarations(declared)  # the wire form, written by core.jobs only
     return Resolved(
         scope,
         dict(functions),

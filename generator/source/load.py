@@ -17,10 +17,10 @@ import re
 from pathlib import Path
 
 from ..core.errors import Diagnostic, Position
-from .declarations import build_declarations
+from .declarations import Resolved, build_declarations
 from .diagnostics import FileDiagnostics, sorted_by_position
 from .displays import DisplayPlanner, check_markdown
-from .model import IndexPage
+from .model import Derivation, IndexPage
 from .plotplan import plan_plot, plot_position
 from .repair import validate, validate_derivation
 from .sourcecache import SourceCache, source_key
@@ -165,4 +165,17 @@ def load_source(text: str, file: str) -> tuple[Source | None, list[Diagnostic]]:
     source = Source(file, slug, model, resolved.scope, resolved.context, blocks, result)
     source.artifacts = plan_plot(model, resolved, source, diags)
     source.artifacts_position = plot_position(model, diags)
+    source.range_checks = _range_checks(model, resolved, diags)
     return (source if not diags.items else None), sorted_by_position(diags.items)
+
+
+def _range_checks(
+    model: Derivation, resolved: Resolved, diags: FileDiagnostics
+) -> dict[str, Position]:
+    """Every defined symbol declared narrower than the reals: a = σ(z) in (0, 1) is a claim."""
+    out = {}
+    for name in sorted(resolved.definition_bodies):
+        declared = model.symbols.get(name)
+        if declared is not None and declared.domain.strip() != "real":
+            out[name] = diags.doc.position(("symbols", name))
+    return out

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..core.errors import Position
+from ..core.jobs import DrawJob, encode
 from ..core.mathast import Node
 from .declarations import Resolved, domain_or_real
 from .diagnostics import FileDiagnostics
@@ -47,19 +48,21 @@ def plan_plot(
     )
     activation = bodies.get(activation_name) if activation_name else None
     targets = spec.targets if spec.targets is not None else _default_targets(resolved)
-    return {
-        "op": "artifacts",
-        "x": x,
-        "range": [_number(v) for v in spec.range],
-        "loss": loss.key(),
-        "gradient": gradient.key(),
-        "activation": activation.key() if activation is not None else None,
-        "targets": [{k: _number(v) for k, v in t.items()} for t in targets],
-        "fixed": {k: _number(v) for k, v in spec.fixed.items()},
-        "size": spec.size,
-        "indices": dict(spec.indices),
-        "code": spec.code and spec.size is None,
-    }
+    low, high = (Fraction(v) for v in spec.range)
+    return encode(
+        DrawJob(
+            x=x,
+            x_range=(low, high),
+            loss=loss,
+            gradient=gradient,
+            activation=activation,
+            targets=tuple({k: Fraction(v) for k, v in t.items()} for t in targets),
+            fixed={k: Fraction(v) for k, v in spec.fixed.items()},
+            size=spec.size,
+            indices=dict(spec.indices),
+            code=spec.code and spec.size is None,
+        )
+    )
 
 
 def plot_position(model: Derivation, diags: FileDiagnostics) -> Position:
@@ -123,9 +126,3 @@ def _default_targets(resolved: Resolved) -> list[dict[str, str]]:
     if all(math.isfinite(e) for e in ends):
         return [{"y": str(Fraction(e).limit_denominator())} for e in ends]
     return [{"y": "0"}, {"y": "1"}]
-
-
-def _number(text: str) -> list[int]:
-    """A plot number as [numerator, denominator]: the worker builds an exact Rational from it."""
-    value = Fraction(text)
-    return [value.numerator, value.denominator]

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ..core.jobs import code_version
 from .types import Source, source_from_json, source_to_json
 
-FORMAT = 1
+FORMAT = 2
 
 
 def loader_version() -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import Diagnostic, Position
+from ..core.jobs import EqualJob, Mode, encode
 from ..core.mathast import Node, from_key
 from ..core.scope import FunctionInfo, Scope, SymbolInfo
 from .model import Derivation, IndexPage
@@ -32,16 +33,15 @@ class CheckSpec:
     expect: str = "true"
     givens: tuple[tuple[Node, Node], ...] = ()
 
+    def job(self) -> EqualJob:
+        """What the worker is asked to decide (the parent keeps position, label and TeX)."""
+        return EqualJob(
+            self.left, self.right, self.wrt, Mode(self.mode), self.expect == "false", self.givens
+        )
+
     def payload(self) -> dict[str, Any]:
-        return {
-            "op": "equal",
-            "left": self.left.key(),
-            "right": self.right.key(),
-            "wrt": self.wrt.key() if self.wrt is not None else None,
-            "mode": self.mode,
-            "expect": self.expect,
-            "givens": [[a.key(), b.key()] for a, b in self.givens],
-        }
+        """The job as sent and hashed: written by :func:`generator.core.jobs.encode` only."""
+        return encode(self.job())
 
 
 @dataclass
@@ -86,6 +86,9 @@ class Source:
     artifacts: dict[str, Any] | None = None
     """What the worker plots and prints as code (see generator/source/plotplan.py), or None."""
     artifacts_position: Position = field(default_factory=lambda: Position(1, 1))
+    range_checks: dict[str, Position] = field(default_factory=dict)
+    """Defined symbols whose declared domain must be shown to hold for their definition,
+    with where that domain is declared (errors point there)."""
 
     @property
     def displays(self) -> list[Display]:
@@ -135,6 +138,7 @@ def source_to_json(source: Source) -> dict[str, Any]:
         "result": _display_to_json(source.result),
         "artifacts": source.artifacts,
         "artifacts_position": _position(source.artifacts_position),
+        "range_checks": {n: _position(p) for n, p in source.range_checks.items()},
     }
 
 
@@ -159,6 +163,7 @@ def source_from_json(data: dict[str, Any]) -> Source:
         _display_from_json(data["result"]),
         data["artifacts"],
         Position(*data["artifacts_position"]),
+        {n: Position(*p) for n, p in data["range_checks"].items()},
     )
 
 
