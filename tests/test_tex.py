@@ -2,8 +2,8 @@
 
 Every entry of ``tests/fixtures/tex_corpus.yaml`` pairs a displayed formula with its
 meaning in the expression syntax; both are parsed with the same scope, translated to
-SymPy by the same translator, and must denote the same expression (DESIGN.md,
-"Display ↔ check"). A second list holds inputs that must be rejected, with the
+SymPy by the same translator, and must denote the same expression (ARCHITECTURE.md,
+invariant 2: what is displayed is what is checked). A second list holds inputs that must be rejected, with the
 message and the offset of the error. Entries the parser gets wrong carry
 ``known_bug`` and are strict xfails, so fixing the parser turns them into failures
 that ask for the marker to be removed.

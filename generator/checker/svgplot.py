@@ -1,6 +1,6 @@
 """A small SVG line-chart writer for the derivation plots.
 
-Why not matplotlib (the first choice in DESIGN.md): it spent ~0.24 s per page in
+Why not matplotlib (the first choice when the project was planned): it spent ~0.24 s per page in
 ``savefig`` — two minutes of a 1,000-page cold build on two cores, more than all of
 MkDocs' own work — and its SVG is a picture with fixed colours that cannot follow the
 site's dark scheme. This writer draws what the pages need (side-by-side panels, axes with

@@ -2,7 +2,7 @@
 
 ``ast.parse(text, mode="eval")`` only *reads* the text; every node of the result is
 then checked against an allow-list and translated into a :class:`~generator.core.mathast.Node`.
-Nothing here calls ``eval``, ``exec``, ``sympify`` or ``parse_expr`` (DESIGN.md, invariant 3).
+Nothing here calls ``eval``, ``exec``, ``sympify`` or ``parse_expr`` (ARCHITECTURE.md, invariant 1).
 """
 
 from __future__ import annotations

@@ -195,10 +195,14 @@ def _check_macros(tokens: list[Token]) -> None:
                 )
             if tok.text not in ALLOWED_MACROS:
                 raise SourceError(
-                    f"unknown macro {tok.text}: MathJax would draw it as red text",
+                    f"unknown macro {tok.text}: it is not on the allow-list, so the checker "
+                    "cannot read it",
                     tok.offset,
                     (
-                        "use a standard macro (\\frac, \\sigma, \\ln, …) or declare the symbol's tex",
+                        _MACRO_HINTS.get(
+                            tok.text,
+                            "use a standard macro (\\frac, \\sigma, \\ln, …) or declare the symbol's tex",
+                        ),
                     ),
                     reason=Reason.REFUSED,
                 )
@@ -272,3 +276,11 @@ def _check_balance(tokens: list[Token]) -> None:
             opener.offset,
             reason=Reason.REFUSED,
         )
+
+
+# Old TeX font switches MathJax still draws: say what to write instead.
+_MACRO_HINTS = {
+    "\\rm": "write \\mathrm{…} (or \\operatorname{…} for a function name) instead of {\\rm …}",
+    "\\bf": "write \\mathbf{…} instead of {\\bf …}",
+    "\\it": "write \\mathit{…} instead of {\\it …}",
+}

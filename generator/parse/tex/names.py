@@ -53,7 +53,7 @@ def _resolve(state: TexState, name: str, start: Token) -> Node:
     """What a declared spelling means here: a call, an indexed symbol or a symbol."""
     if name in state.scope.functions:
         if not at_arguments(state):
-            raise state.fail(f"function {name} needs its arguments in parentheses", start)
+            raise state.fail(_no_arguments_message(state, name), start)
         return functions.parse_call_args(state, name, start)
     if state.scope.is_indexed(name):
         if not state.at("_"):
@@ -119,3 +119,19 @@ def parse_kronecker(state: TexState) -> Node:
     if len(idx) != 2:
         raise state.fail("\\delta_{ij} needs exactly two indices", macro)
     return Node("call", idx, "KroneckerDelta", macro.offset)
+
+
+def _no_arguments_message(state: TexState, name: str) -> str:
+    """Say exactly what follows the name: a prime or a power is not an argument list."""
+    following = state.peek().text
+    if following == "'":
+        return (
+            f"a prime on the function {name} is not read: write the derivative as "
+            f"\\frac{{d}}{{dx}} {name}(x), or define it as a function of its own"
+        )
+    if following == "^":
+        return (
+            f"a power written on the function name {name} is not read: write ({name}(x))^2 "
+            f"rather than {name}^2(x)"
+        )
+    return f"function {name} needs its arguments in parentheses, as {name}(x)"
