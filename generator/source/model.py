@@ -342,7 +342,7 @@ class Derivation(_Strict):
     )
     size: Name | None = Field(
         default=None,
-        description="The symbol for the length of indexed vectors (checked for sizes 2…6).",
+        description="The symbol for the length of indexed vectors (sampled at sizes 2…12: such claims are ≈, never ✓).",
         examples=["N"],
     )
     result: TeX | EquationBlock | None = Field(
