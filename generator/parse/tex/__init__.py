@@ -7,7 +7,8 @@ written (``\frac``, ``\ln a``, ``e^{-z}``, implicit products such as ``ay`` and
 refuses anything it would have to guess: an ambiguous reading is an error that says
 how to write it unambiguously, never a silent choice.
 
-SymPy's own TeX parsers are not used: they misread ordinary input (parse_latex_lark reads -(y \\ln(a) + (1 - y) \\ln(1 - a)) as -y·log(1 − a)·log(a − y + 1)).
+SymPy's own TeX parsers are not used: they misread ordinary input (parse_latex_lark reads
+-(y \ln(a) + (1 - y) \ln(1 - a)) as -y·log(1 − a)·log(a − y + 1)).
 
 The grammar, with the module of this package that owns each alternative::
 
