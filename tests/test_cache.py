@@ -22,6 +22,10 @@ from generator.source.load import load_content
 
 from .helpers import ROOT, copy_project
 
+# These tests are about caching, not speed: a limit no parallel build on 2 cores reaches
+# (a check that times out is never cached, which would make them flaky).
+UNHURRIED = 60.0
+
 PROVEN = Verdict("proven", "cancel", "", None, 0.01)
 
 
@@ -184,7 +188,8 @@ def test_key_depends_on_claim_declarations_and_settings() -> None:
 
 def test_only_the_edited_claim_is_checked_again(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    options = Options.at(project, settings=CheckSettings(jobs=2), cache_dir=tmp_path / "cache")
+    settings = CheckSettings(jobs=2, timeout=UNHURRIED)
+    options = Options.at(project, settings=settings, cache_dir=tmp_path / "cache")
     first = check_content(load_content(options.content_dir, project), options)
     assert first.ok and first.stats.cached == 0 and first.stats.ran > 0  # identical checks run once
     second = check_content(load_content(options.content_dir, project), options)
@@ -203,13 +208,16 @@ def test_only_the_edited_claim_is_checked_again(tmp_path: Path) -> None:
 
 def test_a_fully_cached_check_does_not_import_sympy(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    options = Options.at(project, cache_dir=tmp_path / "cache")
+    settings = CheckSettings(timeout=UNHURRIED)
+    options = Options.at(project, settings=settings, cache_dir=tmp_path / "cache")
     check_content(load_content(options.content_dir, project), options)  # warm the cache
     probe = (
         "import sys; from pathlib import Path\n"
-        "from generator.core.settings import Options\nfrom generator.pipeline.run import load_and_check\n"
+        "from generator.core.settings import CheckSettings, Options\n"
+        "from generator.pipeline.run import load_and_check\n"
         "from generator.pages.render import render_pages\n"
-        f"options = Options.at(Path({str(project)!r}), cache_dir=Path({str(tmp_path / 'cache')!r}))\n"
+        f"options = Options.at(Path({str(project)!r}), cache_dir=Path({str(tmp_path / 'cache')!r}),"
+        f" settings=CheckSettings(timeout={UNHURRIED}))\n"
         "checked = load_and_check(options)\n"
         "render_pages(checked, options.templates_dir)\n"
         "assert checked.ok and checked.stats.ran == 0, checked.stats\n"
