@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -76,3 +77,13 @@ def run_mkdocs(*args: str, cwd: Path, timeout: float = 300) -> subprocess.Comple
         timeout=timeout,
         check=False,
     )
+
+
+def tree_digest(folder: Path) -> str:
+    """One hash of a folder's paths and bytes: equal digests mean byte-identical trees."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -8,7 +8,6 @@ false claim, a broken link in docs/, a warning of this plugin's own) must leave 
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import ROOT
+from .helpers import ROOT, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -68,15 +67,6 @@ def _build(engine: str, project: Path) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
-
-
-def _tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(path.relative_to(folder).as_posix().encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -129,7 +119,7 @@ def test_a_failed_build_leaves_the_published_site_byte_identical(
     engine, built = published
     project = tmp_path / "project"
     shutil.copytree(built, project, symlinks=True)
-    before = _tree_digest(project / "site")
+    before = tree_digest(project / "site")
     expected = BREAKAGES[breakage](project)
 
     result = _build(engine, project)
@@ -138,7 +128,7 @@ def test_a_failed_build_leaves_the_published_site_byte_identical(
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
     assert "Site published to" not in result.stderr
-    assert _tree_digest(project / "site") == before
+    assert tree_digest(project / "site") == before
     assert not list(project.glob(".site-*"))
 
 

@@ -6,7 +6,6 @@ address per case); ``benign-*.html`` are real pages as ``on_page_content`` saw t
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from ruamel.yaml import YAML
 from generator.pages import htmlcheck
 from generator.pages.htmlcheck import unsafe_html
 
-from .helpers import FIXTURES, ROOT, copy_project, run_cli
+from .helpers import FIXTURES, ROOT, copy_project, run_cli, tree_digest
 
 CORPUS = FIXTURES / "html_bypass"
 CASES: list[dict[str, Any]] = YAML(typ="safe").load(
@@ -220,15 +219,6 @@ def test_the_fast_path_and_the_full_scan_agree(html: str) -> None:
 PAYLOAD = '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>'
 
 
-def _tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(path.relative_to(folder).as_posix().encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 @pytest.fixture()
 def small_site(tmp_path: Path) -> tuple[Path, str]:
     """A built project with the landing page and the hand-written docs only (no checks)."""
@@ -238,7 +228,7 @@ def small_site(tmp_path: Path) -> tuple[Path, str]:
             source.unlink()
     first = run_cli("build", "--root", str(project))
     assert first.returncode == 0, first.stderr[-3000:]
-    return project, _tree_digest(project / "site")
+    return project, tree_digest(project / "site")
 
 
 @pytest.mark.slow
@@ -249,7 +239,7 @@ def test_a_payload_in_a_source_text_field_fails_the_build(small_site: tuple[Path
     result = run_cli("build", "--root", str(project))
     assert result.returncode != 0
     assert "content/index.yaml:" in result.stderr and "raw HTML" in result.stderr
-    assert _tree_digest(project / "site") == before
+    assert tree_digest(project / "site") == before
 
 
 @pytest.mark.slow
@@ -262,4 +252,4 @@ def test_a_payload_past_the_loader_fails_the_build_here(small_site: tuple[Path, 
     assert "probe.md: the rendered page contains unsafe HTML" in result.stderr
     assert "<set> is not allowed" in result.stderr
     assert "Traceback" not in result.stderr
-    assert _tree_digest(project / "site") == before
+    assert tree_digest(project / "site") == before

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from .helpers import copy_project, run_cli, run_mkdocs
+from .helpers import copy_project, run_cli, run_mkdocs, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -49,20 +48,11 @@ def test_mathjax_is_bundled_into_the_site(built: Path) -> None:
     )
 
 
-def _tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(path.relative_to(folder).as_posix().encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def test_false_claim_fails_the_build_at_its_line_and_keeps_the_old_site(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     first = run_cli("build", "--root", str(project))
     assert first.returncode == 0, first.stderr
-    before = _tree_digest(project / "site")
+    before = tree_digest(project / "site")
 
     source = project / "content" / "sigmoid-logistic.yaml"
     text = source.read_text(encoding="utf-8")
@@ -75,7 +65,7 @@ def test_false_claim_fails_the_build_at_its_line_and_keeps_the_old_site(tmp_path
     assert f"content/sigmoid-logistic.yaml:{line}:" in second.stderr
     assert "counterexample" in second.stderr
     assert "Traceback" not in second.stderr
-    assert _tree_digest(project / "site") == before
+    assert tree_digest(project / "site") == before
     assert not list(project.glob(".site-staging-*"))
 
 
