@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from generator.checker.everysize import METHOD
 from generator.checker.worker import run_check
 from generator.core import verdicts as V
 from generator.core.settings import CheckSettings as Settings
@@ -26,7 +27,7 @@ EXPECTED = {
     "refuted": {V.REFUTED},
     "holds": {V.HOLDS_UNEXPECTEDLY},
     "rejected": {V.REJECTED},
-    # checked for each size N = 2…12, which is not every N: never ✓
+    # true, but checked only for each size N = 2…12, which is not every N: never ✓
     "sampled": {V.NUMERIC},
 }
 
@@ -41,7 +42,8 @@ def _cases(fixture: str) -> list[pytest.param]:
 
 
 @pytest.mark.parametrize(
-    ("source", "display"), _cases("claims/scalar.yaml") + _cases("claims/softmax.yaml")
+    ("source", "display"),
+    _cases("claims/scalar.yaml") + _cases("claims/softmax.yaml") + _cases("claims/every-size.yaml"),
 )
 def test_claim_verdict(source, display):
     found = verdicts(source, display)
@@ -77,12 +79,29 @@ def test_refuted_sum_reports_a_small_integer_counterexample():
     assert ce.left != ce.right
 
 
-def test_vector_claims_say_which_sizes_were_checked_and_are_not_proven():
+def test_vector_claims_are_proven_for_every_size_not_sampled():
     source = load_fixture("claims/softmax.yaml")
-    display = next(d for d in source.displays if d.anchor == "sampled-jacobian")
+    display = next(d for d in source.displays if d.anchor == "true-jacobian")
+    (verdict,) = verdicts(source, display)
+    assert verdict.status == V.PROVEN
+    assert verdict.method == METHOD
+    assert "every N (positive integer) and every i, j in 1…N" in verdict.detail
+
+
+def test_a_claim_outside_the_symbolic_proof_says_which_sizes_were_sampled():
+    source = load_fixture("claims/every-size.yaml")
+    display = next(d for d in source.displays if d.anchor == "sampled-geometric-sum")
     (verdict,) = verdicts(source, display)
     assert verdict.status == V.NUMERIC  # a check per size is a sample, not a proof for all N
     assert "N = 2…12" in verdict.method
+
+
+def test_a_delta_between_free_indices_is_decided_case_by_case():
+    source = load_fixture("claims/every-size.yaml")
+    display = next(d for d in source.displays if d.anchor == "true-delta-case-split")
+    (verdict,) = verdicts(source, display)
+    assert verdict.status == V.PROVEN
+    assert "case by case: i = j; i ≠ j" in verdict.detail
 
 
 def test_slow_symbolic_work_is_interrupted_within_the_limit():

@@ -15,7 +15,7 @@ import sympy as sp
 from .kinks import breakpoints
 from .normalforms import as_set
 from .numeric import Found, Outcome, compare_at, points
-from .sides import Side
+from .sides import Side, violated
 
 
 @dataclass
@@ -54,6 +54,11 @@ def undefined_mismatch(
             return result.found
         return None
 
+    if _nowhere_defined(left, right):
+        # A term such as (k − 1)/(k − 1) at k = 1: any point of the domain shows it.
+        for base in _take(points(variables, domains, rng), 4):
+            if test(base):
+                return result
     finite = [v for v in variables if domains[v].finite]
     for var in finite:  # a denominator such as y with y ∈ {0, 1}: try every value
         others = [v for v in variables if v != var]
@@ -85,6 +90,17 @@ def undefined_mismatch(
                 if test({**base, var: value}, target):
                     return result
     return result
+
+
+def _nowhere_defined(left: Side, right: Side) -> bool:
+    """One side carries a guard without symbols that fails: it is undefined everywhere."""
+    shared = set(left.guards) & set(right.guards)
+    return any(
+        not guard.expr.free_symbols and violated(guard, {}, 30)
+        for side in (left, right)
+        for guard in side.guards
+        if guard not in shared and guard.kind in ("nonzero", "positive", "nonnegative", "holds")
+    )
 
 
 def _point_text(point: dict[Any, Any]) -> str:

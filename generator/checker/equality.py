@@ -36,7 +36,13 @@ from ..core.verdicts import Verdict
 from .context import Context
 from .deadline import CheckTimeout, Deadline
 from .definedness import DomainCheck, undefined_mismatch
-from .kinks import smooth_guard, with_kink_guards, without_shared_soft_guards
+from .everysize import METHOD, Claim, prove_every_size
+from .kinks import (
+    rests_on_convention,
+    smooth_guard,
+    with_kink_guards,
+    without_shared_soft_guards,
+)
 from .normalforms import as_set, per_value_zero, symbolic_zero, unreachable
 from .search import numeric_verdict, prescreen, spot_check
 from .sides import Guard, Side, guards_of
@@ -56,25 +62,50 @@ def compare(
     expected-false reading)."""
     tr = context.translator
     keep = frozenset({tr.expr(job.wrt)}) if job.wrt is not None else frozenset()
-    a = with_kink_guards(
-        Side(tr.expand(tr.expr(job.left), keep), guards_of(tr.shadow(job.left, keep)))
-    )
-    b = with_kink_guards(
-        Side(tr.expand(tr.expr(job.right), keep), guards_of(tr.shadow(job.right, keep)))
-    )
+    shadows = (tr.shadow(job.left, keep), tr.shadow(job.right, keep))
+    convention = rests_on_convention(*shadows)
+    if convention is not None:
+        return Verdict(V.REJECTED, "convention", convention)
+    a = with_kink_guards(Side(tr.expand(tr.expr(job.left), keep), guards_of(shadows[0])))
+    b = with_kink_guards(Side(tr.expand(tr.expr(job.right), keep), guards_of(shadows[1])))
     if job.mode is Mode.ANTIDERIVATIVE:
         a, b = _differentiate_antiderivative(a, b)
     a, b = without_shared_soft_guards(a, b)
     a, b = _drop_guards_that_hold(context, a), _drop_guards_that_hold(context, b)
     given_pairs = [(tr.expand(tr.expr(g)), tr.expand(tr.expr(h))) for g, h in job.givens]
     size = tr.symbol(context.size) if context.size is not None else None
-    if is_vector(size, a, b):
+    indices = [tr.symbol(n) for n, d in context.domains.items() if d.index]
+    if is_vector(size, indices, a, b):
+        bound = tuple(g for shadow in shadows for g in guards_of(shadow, bound=True))
+        claim = Claim(a, b, bound, tuple(given_pairs))
+        proof = _every_size(context, claim, indices, deadline)
+        if proof is not None:
+            return Verdict(V.PROVEN, METHOD, proof)
         return _compare_per_size(context, a, b, given_pairs, settings, deadline, rng)
     elimination = _eliminate(given_pairs, lambda s: _domain_of(context, s), a, b)
     if isinstance(elimination, str):
         return Verdict(V.REJECTED, "given", elimination)
     a, b = elimination.apply(a, b)
     return _compare_scalar(a, b, _domains_of(context, a, b), settings, deadline, rng)
+
+
+def _every_size(
+    context: Context, claim: Claim, indices: list[Any], deadline: Deadline
+) -> str | None:
+    """A proof for every size N and every index value, or None (then sizes are sampled)."""
+    tr = context.translator
+    assert context.size is not None
+    try:
+        with deadline.phase(0.4):
+            return prove_every_size(
+                claim,
+                tr.symbol(context.size),
+                indices,
+                lambda name: context.domains.get(name, parse_domain("real")),
+                _eliminate,
+            )
+    except CheckTimeout:
+        return None
 
 
 def _drop_guards_that_hold(context: Context, side: Side) -> Side:

@@ -38,6 +38,41 @@ def with_kink_guards(side: Side) -> Side:
     return Side(expr, tuple(dict.fromkeys(guards)))
 
 
+CONVENTIONS = {
+    sp.sign: (sp.Integer(-1), sp.Integer(0), sp.Integer(1)),
+    sp.Heaviside: (sp.Integer(0), sp.Rational(1, 2), sp.Integer(1)),
+}
+"""Values in use for sign(0) and Heaviside(0): a claim true for only some of them is no theorem."""
+
+
+def rests_on_convention(left_shadow: Any, right_shadow: Any) -> str | None:
+    """Why a claim without variables holds only by convention (sign(0) = 0, H(0) = ½), or None.
+
+    Read off the shadows, where SymPy has not yet replaced sign(0) by its own value."""
+    shadows = (left_shadow, right_shadow)
+    if any(s.free_symbols for s in shadows):
+        return None
+    calls = {
+        call
+        for s in shadows
+        for call in s.atoms(*JUMPS)
+        if not call.args[0].free_symbols and call.args[0].is_zero
+    }
+    for call in sorted(calls, key=sp.default_sort_key):
+        for value in CONVENTIONS[call.func]:
+            left, right = (s.xreplace({call: value}).doit() for s in shadows)
+            if sp.simplify(left - right) != 0:
+                name = "sign" if call.func is sp.sign else "Heaviside"
+                values = CONVENTIONS[call.func]
+                in_use = ", ".join(str(v) for v in values[:-1]) + f" and {values[-1]}"
+                return (
+                    f"whether this holds depends on a convention: {name}(0) has no agreed "
+                    f"value ({in_use} are all in use), and with {name}(0) = {value} the two "
+                    "sides differ"
+                )
+    return None
+
+
 def smooth_guard(function: Any, variable: Any) -> Guard | None:
     """A guard that ``function`` is differentiable in ``variable`` (None: nothing to fear)."""
     if not function.has(*KINKED) or not function.has(variable):

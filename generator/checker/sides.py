@@ -56,12 +56,17 @@ class Side:
         )
 
 
-def guards_of(shadow: Any) -> tuple[Guard, ...]:
+def guards_of(shadow: Any, *, bound: bool = False) -> tuple[Guard, ...]:
+    """The guards read off ``shadow``. A guard on a bound variable (1/k inside a sum over k)
+    is no condition on the claim's own symbols, so it is left out unless ``bound``: a proof
+    for every size must show such guards hold for every value of the bound variable."""
     found: dict[tuple[str, Any], Guard] = {}
 
+    def free(expr: Any) -> bool:
+        return bound or not expr.atoms(sp.Dummy)
+
     def add(kind: str, expr: Any) -> None:
-        # A guard on a bound variable (1/k inside a sum over k) is not a condition on the claim.
-        if expr.free_symbols and not expr.atoms(sp.Dummy):
+        if expr.free_symbols and free(expr):
             found.setdefault((kind, expr), Guard(kind, expr))
 
     for node in sp.preorder_traversal(shadow):
@@ -72,22 +77,64 @@ def guards_of(shadow: Any) -> tuple[Guard, ...]:
                 add("nonnegative", node.base)
         elif isinstance(node, sp.Pow) and node.base.free_symbols:
             condition = _power_defined(node.base, node.exp)
-            if condition is not None and not condition.atoms(sp.Dummy):
+            if condition is not None and free(condition):
                 found.setdefault(("holds", condition), Guard("holds", condition))
         elif node.func == DIFFERENTIATED and node.args[0].has(*KINKED):
             # Differentiated piecewise: defined only where the one-sided slopes agree.
             function, variable = node.args[0].doit(), node.args[1]
             held = isinstance(variable, (sp.Symbol, sp.Indexed))  # not a definition's body
-            if held and function.has(variable) and not function.atoms(sp.Dummy):
+            if held and function.has(variable) and free(function):
                 smooth = Guard("smooth", sp.Tuple(function, variable))
                 found.setdefault(("smooth", smooth.expr), smooth)
+        elif isinstance(node, sp.Sum):
+            for guard in every_term(node):
+                found.setdefault((guard.kind, guard.expr), guard)
         elif isinstance(node, sp.log):
             add("positive", node.args[0])
         elif isinstance(node, sp.tan):
             add("nonzero", sp.cos(node.args[0]))
-        elif _has_gap(node):
+        elif _has_gap(node) and free(node):
             found.setdefault(("holds", node), Guard("holds", sp.Or(*(c for _, c in node.args))))
     return tuple(sorted(found.values(), key=lambda g: (g.kind, sp.default_sort_key(g.expr))))
+
+
+MAX_TERMS_SPELLED_OUT = 64
+"""A sum with at most this many terms has each term's guards spelled out, k = 1, 2, …"""
+
+
+def every_term(total: Any) -> list[Guard]:
+    """The guards of a sum's terms that mention its variable k, as conditions on the claim:
+    Σ_{k=1}^{3} (x − k)/(x − k) needs x ≠ 1, 2, 3; Σ_{k=1}^{n} (k − 1)/(k − 1) needs
+    n < 1, since its first term is 0/0 for every n ≥ 1. Guards this cannot restate are left
+    out here (a proof for every size still sees them, through ``bound``)."""
+    (variable, low, high) = total.limits[-1]
+    body = sp.Sum(total.function, *total.limits[:-1]) if len(total.limits) > 1 else total.function
+    out: list[Guard] = []
+    for guard in guards_of(body, bound=True):
+        if not guard.expr.has(variable) or guard.kind not in ("nonzero", "positive", "nonnegative"):
+            continue
+        count = (high - low + 1).doit() if hasattr(high - low, "doit") else high - low + 1
+        if count.is_Integer and 0 < count <= MAX_TERMS_SPELLED_OUT:
+            out.extend(
+                Guard(guard.kind, guard.expr.xreplace({variable: low + t}))
+                for t in range(int(count))
+            )
+        elif guard.kind == "nonzero" and guard.expr.free_symbols == {variable}:
+            out.extend(_vanishing_terms(guard.expr, variable, low, high))
+    # A guard with no symbols left is a term undefined for every value: the sum is nowhere
+    # defined, which the domain check reports (it must not be dropped as "no condition").
+    return [g for g in out if not g.expr.has(variable)]
+
+
+def _vanishing_terms(expr: Any, variable: Any, low: Any, high: Any) -> list[Guard]:
+    """A term that is 0/0 at k = r makes the sum undefined wherever r lies in its range."""
+    try:
+        roots = sp.solveset(expr, variable, domain=sp.S.Integers)
+    except (NotImplementedError, ValueError, TypeError):
+        return []
+    if not isinstance(roots, sp.FiniteSet):
+        return []
+    return [Guard("holds", sp.Or(sp.Lt(root, low), sp.Gt(root, high))) for root in roots]
 
 
 def _power_defined(base: Any, exponent: Any) -> Any:
@@ -108,11 +155,7 @@ def _power_defined(base: Any, exponent: Any) -> Any:
 
 def _has_gap(node: Any) -> bool:
     """A piecewise value without an otherwise-branch (over the claim's own variables)."""
-    return (
-        isinstance(node, sp.Piecewise)
-        and not any(c is sp.true for _, c in node.args)
-        and not node.atoms(sp.Dummy)
-    )
+    return isinstance(node, sp.Piecewise) and not any(c is sp.true for _, c in node.args)
 
 
 def violated(guard: Guard, point: Mapping[Any, Any], digits: int) -> bool | None:

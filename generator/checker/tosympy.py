@@ -181,6 +181,12 @@ class Translator:
         if node.op == "det":
             return sp.Add(*(self._build(e, env) for row in node.args for e in row.args))
         body, var, *limits = node.args
+        if node.op == "sum" and limits:
+            # A sum keeps its range: a term that is 0/0 for some k in it makes the sum
+            # undefined (guards_of turns the term's guards into conditions on the claim).
+            dummy = sp.Dummy(var.value, integer=True)
+            built = self._build(body, {**env, var.value: dummy})
+            return sp.Sum(built, (dummy, *(self._build(b, env) for b in limits)))
         inner = dict(env)
         inner[var.value] = sp.Dummy(var.value)
         return sp.Add(self._build(body, inner), *(self._build(b, env) for b in limits))
@@ -216,7 +222,8 @@ class Translator:
         inner[name] = dummy
         built = self._build(body, inner)
         bounds = [self._build(b, env) for b in limits]
-        return kind(built, (dummy, *bounds))
+        total = kind(built, (dummy, *bounds))
+        return _empty_when_reversed(total) if kind is sp.Sum else total
 
     # --- definitions -----------------------------------------------------------------------
     def definition_body(self, name: str) -> Any:
@@ -308,6 +315,18 @@ def _recombine_powers(expr: Any) -> Any:
     if not any(not p.exp.is_Number for p in expr.atoms(sp.Pow)):
         return expr  # only symbolic exponents produce xⁿ/x
     return sp.powsimp(expr, combine="exp", deep=True)
+
+
+def _empty_when_reversed(total: Any) -> Any:
+    """Σ_{k=a}^{b} with b < a is empty, so 0. SymPy's Karr convention would give it
+    −Σ_{k=b+1}^{a−1} instead (Σ_{k=5}^{0} 1 = −4), and a claim may not rest on that."""
+    (_, low, high) = total.limits[0]
+    nonempty = sp.Ge(high - low + 1, 0)
+    if nonempty is sp.true:
+        return total
+    if nonempty is sp.false:
+        return sp.Integer(0)
+    return sp.Piecewise((total, nonempty), (0, True))
 
 
 def _number(text: str) -> Any:

@@ -7,6 +7,7 @@ domain of z, so the scalar machinery (normal forms, guards, sampling) applies un
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from typing import Any
 
 import sympy as sp
@@ -28,10 +29,14 @@ def index_values(n: int, count: int, rng: Any) -> list[tuple[int, ...]]:
     return sorted(picks)
 
 
-def is_vector(size_symbol: Any, *sides: Side) -> bool:
+def is_vector(size_symbol: Any, indices: Iterable[Any], *sides: Side) -> bool:
+    """A claim about the size, a component or an index (∂z_j/∂z_i = δ_ij mentions only i and
+    j): it must hold for every size and every index value, which sampling i and j at random
+    would rarely test at i = j."""
     if size_symbol is None:
         return False
-    return any(s.expr.has(size_symbol) or s.expr.has(sp.Indexed) for s in sides)
+    markers = (size_symbol, sp.Indexed, sp.KroneckerDelta, *indices)
+    return any(s.expr.has(*markers) for s in sides)
 
 
 def concrete(

@@ -229,7 +229,7 @@ def _display_view(source: Source, display: Display, checked: Checked) -> dict[st
         "numeric_note": next((v.detail for v in verdicts if v.status == "numeric"), ""),
         # A proof that excludes a kink or a convention's point says so under the display.
         "excluded": next(
-            (v.detail.partition("; ")[2] for v in verdicts if "; except at " in v.detail), ""
+            (v.detail.partition("; ")[2] for v in verdicts if "; except where " in v.detail), ""
         ),
     }
 

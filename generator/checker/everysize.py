@@ -1,0 +1,356 @@
+"""A vector claim proven for every size N ≥ 1 and every index value at once.
+
+Sums whose bound is the symbolic size N are handled as algebra, never expanded:
+
+* linearity: Σₖ (f + g) = Σₖ f + Σₖ g, and a factor that does not depend on k leaves the sum
+  (Σₖ c = c · (number of terms));
+* a Kronecker delta picks one term: Σₖ δₖᵢ f(k) = f(i), when i is known to lie in the
+  sum's range (a free index ranges over 1…N by declaration; so does the variable of an
+  enclosing Σ over 1…N);
+* a polynomial in k alone has a closed form (Σₖ k² = N(N + 1)(2N + 1)/6);
+* what is left is a sum with nothing more to simplify. It becomes an opaque symbol (the same
+  sum, whatever its variable was called, becomes the same symbol), real, and positive or
+  nonnegative only when every term provably is.
+
+Treating those sums, and the components zᵢ, z_j of the claim, as independent variables
+only makes the identity harder to prove: if the difference of the two sides vanishes for
+every value of them, it vanishes for the values they really take. A delta between two free
+indices (δᵢⱼ) is decided case by case: i = j (the claim with j replaced by i) and i ≠ j (δ = 0).
+
+Definedness is proven, not sampled: every denominator, logarithm and root of either side,
+inside the sums too (with the summation variable anywhere in its range), must provably be
+nonzero, positive or nonnegative on the declared domains. Anything this cannot do makes
+:func:`prove_every_size` return None, and the claim falls back to checks per size (≈ at best).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from ..core.domains import Domain, parse_domain
+from .normalforms import symbolic_zero
+from .sides import Guard, Side, guards_of
+
+METHOD = "symbolic in N"
+"""The method a proof for every size reports (named in ``check --format json``)."""
+
+MAX_CASES = 8
+"""Case splits on deltas between free indices (2 per delta) beyond which the proof gives up."""
+
+
+class NotReducible(Exception):
+    """The claim has a part this prover cannot handle for a symbolic size."""
+
+
+@dataclass
+class Reducer:
+    """Rewrites sums over 1…N as algebra; remaining sums become opaque, typed symbols."""
+
+    size: Any
+    index_symbols: frozenset[Any]
+    domain_of_base: Callable[[str], Domain]
+    atoms: dict[Any, Any] = field(default_factory=dict)
+    domains: dict[Any, Domain] = field(default_factory=dict)
+    ranges: dict[Any, tuple[Any, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for index in self.index_symbols:
+            self.ranges[index] = (sp.Integer(1), self.size)
+
+    # --- sums ----------------------------------------------------------------------------
+    def reduce(self, expr: Any, depth: int = 0) -> Any:
+        """``expr`` with every sum rewritten; at depth 0 no sum is left."""
+        if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
+            return expr
+        if isinstance(expr, sp.Sum):
+            return self._sum(expr, depth)
+        if isinstance(expr, (sp.Product, sp.Integral, sp.Derivative)):
+            raise NotReducible(f"{type(expr).__name__} over a sum")
+        return expr.func(*(self.reduce(arg, depth) for arg in expr.args))
+
+    def _sum(self, total: Any, depth: int) -> Any:
+        # Σ_{k} Σ_{j} f is one SymPy Sum with two limits, the outermost last.
+        *inner, outermost = total.limits
+        body = sp.Sum(total.function, *inner) if inner else total.function
+        return self._sum_over(body, outermost, depth)
+
+    def _sum_over(self, summand: Any, limit: Any, depth: int) -> Any:
+        variable, low, high = limit
+        count = high - low + 1
+        # SymPy gives Σ_{k=a}^{b} with b < a − 1 a value by convention; a proof may not rest on it.
+        if sp.Ge(count, 0) is not sp.true:
+            raise NotReducible(f"the sum over {variable} may have an upper limit below its lower")
+        k = sp.Symbol(f"_k{depth}", integer=True, positive=bool((low - 1).is_nonnegative))
+        self.ranges[k] = (low, high)
+        body = self.reduce(summand.xreplace({variable: k}), depth + 1)
+        out = sp.Integer(0)
+        for term in sp.Add.make_args(sp.expand(body)):
+            outside, inside = term.as_independent(k, as_Add=False)
+            out += outside * self._term_sum(inside, k, low, high, count, depth)
+        return out
+
+    def _term_sum(self, inside: Any, k: Any, low: Any, high: Any, count: Any, depth: int) -> Any:
+        if inside == 1:
+            return count
+        picked = self._delta_pick(inside, k, low, high)
+        if picked is not None:
+            return self.reduce(picked, depth)
+        if inside.is_polynomial(k) and inside.free_symbols == {k}:
+            return sp.expand(sp.summation(inside, (k, low, high)))
+        kept = sp.Sum(inside, (k, low, high))
+        outer = {s for s in inside.free_symbols if s in self.ranges and s != k}
+        if any(str(s).startswith("_k") for s in outer):
+            return kept  # depends on an enclosing sum's variable: that sum handles it
+        return self._atom(kept, depth)
+
+    def _delta_pick(self, inside: Any, k: Any, low: Any, high: Any) -> Any:
+        """Σₖ δₖₘ f(k) = f(m) when m is known to lie in low…high."""
+        factors = sp.Mul.make_args(inside)
+        for position, factor in enumerate(factors):
+            delta = factor.base if isinstance(factor, sp.Pow) else factor
+            if not isinstance(delta, sp.KroneckerDelta) or not delta.has(k):
+                continue
+            if isinstance(factor, sp.Pow) and not (
+                factor.exp.is_integer and factor.exp.is_positive
+            ):
+                continue
+            partner = delta.args[1] if delta.args[0] == k else delta.args[0]
+            if partner.has(k) or not self._within(partner, low, high):
+                continue
+            rest = sp.Mul(*factors[:position], *factors[position + 1 :])
+            return rest.xreplace({k: partner})
+        return None
+
+    def _within(self, value: Any, low: Any, high: Any) -> bool:
+        """``value`` is an integer in low…high for every size: an index or an enclosing
+        summation variable with exactly that range, or a number or expression provably inside."""
+        if self.ranges.get(value) == (low, high):
+            return True
+        return bool(
+            value.is_integer
+            and sp.Ge(value - low, 0) is sp.true
+            and sp.Ge(high - value, 0) is sp.true
+        )
+
+    def _atom(self, kept: Any, depth: int) -> Any:
+        # The same sum at any nesting depth is the same symbol: name bound variables from 0.
+        shift = {
+            s: sp.Symbol(f"_k{int(str(s)[2:]) - depth}", **s.assumptions0)
+            for s in kept.atoms(sp.Symbol)
+            if str(s).startswith("_k")
+        }
+        key = kept.xreplace(shift)
+        if key not in self.atoms:
+            symbol = sp.Symbol(f"_sum{len(self.atoms)}", **_sign_of(kept).assumptions())
+            self.atoms[key] = symbol
+            self.domains[symbol] = _sign_of(kept)
+        return self.atoms[key]
+
+    # --- components ----------------------------------------------------------------------
+    def components(self, expr: Any) -> Any:
+        """zᵢ → a symbol z__i with z's domain, so the scalar normal forms apply."""
+        mapping = {}
+        for atom in expr.atoms(sp.Indexed):
+            name = str(atom.base.label)
+            label = name + "__" + "_".join(str(i) for i in atom.indices)
+            domain = self.domain_of_base(name)
+            symbol = sp.Symbol(label, **domain.assumptions())
+            mapping[atom] = symbol
+            self.domains[symbol] = domain
+        return expr.xreplace(mapping)
+
+    def scalar(self, expr: Any) -> Any:
+        return self.components(self.reduce(expr))
+
+
+def _sign_of(total: Any) -> Domain:
+    """The domain an opaque sum provably lies in: positive, nonnegative, or real."""
+    term = total.function
+    (_, low, high) = total.limits[0]
+    nonempty = (high - low).is_nonnegative
+    if term.is_positive and nonempty:
+        return parse_domain("positive")
+    if term.is_nonnegative:
+        return parse_domain("nonnegative")
+    if term.is_real:
+        return parse_domain("real")
+    raise NotReducible("a sum whose terms are not known to be real")
+
+
+# --- the proof ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Both sides of a vector claim, the guards read off their source, and the givens."""
+
+    a: Side
+    b: Side
+    bound_guards: tuple[Guard, ...]
+    givens: tuple[tuple[Any, Any], ...]
+
+    def replaced(self, mapping: Mapping[Any, Any]) -> Claim:
+        def sub(e: Any) -> Any:
+            return e.xreplace(mapping)
+
+        return Claim(
+            self.a.map(sub),
+            self.b.map(sub),
+            tuple(Guard(g.kind, sub(g.expr)) for g in self.bound_guards),
+            tuple((sub(g), sub(h)) for g, h in self.givens),
+        )
+
+
+Eliminate = Callable[[list[tuple[Any, Any]], Callable[[Any], Domain], Side, Side], Any]
+
+
+def prove_every_size(
+    claim: Claim,
+    size: Any,
+    index_symbols: Iterable[Any],
+    domain_of_base: Callable[[str], Domain],
+    eliminate: Eliminate,
+) -> str | None:
+    """What was proven, if ``claim`` holds for every N ≥ 1 and every index value; None when
+    this prover cannot show it (the caller then checks sizes one by one)."""
+    proof = _Proof(size, frozenset(index_symbols), domain_of_base, eliminate)
+    try:
+        cases = proof.decide(claim, depth=0)
+    except (NotReducible, NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    if cases is None:
+        return None
+    free = claim.a.expr.free_symbols | claim.b.expr.free_symbols
+    shown = ", ".join(sorted(str(i) for i in proof.indices & free))
+    every = f" and every {shown} in 1…{size}" if shown else ""
+    split = f", case by case: {'; '.join(cases)}" if cases else ""
+    return f"proven for every {size} ({domain_of_base(str(size)).text}){every}{split}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Proof:
+    size: Any
+    indices: frozenset[Any]
+    domain_of_base: Callable[[str], Domain]
+    eliminate: Eliminate
+
+    def decide(self, claim: Claim, depth: int) -> list[str] | None:
+        """The cases the proof split into ([] for none), or None if it failed."""
+        reducer = Reducer(self.size, self.indices, self.domain_of_base)
+        bound = tuple(Guard(g.kind, reducer.scalar(g.expr)) for g in claim.bound_guards)
+        a = _reduced_side(reducer, claim.a)
+        b = _reduced_side(reducer, claim.b)
+        a = Side(a.expr, a.guards + bound)
+        givens = [(reducer.scalar(g), reducer.scalar(h)) for g, h in claim.givens]
+        return self._finish(claim, reducer, a, b, givens, depth)
+
+    def _finish(
+        self,
+        claim: Claim,
+        reducer: Reducer,
+        a: Side,
+        b: Side,
+        givens: list[tuple[Any, Any]],
+        depth: int,
+    ) -> list[str] | None:
+        if self._zero(reducer, a, b, givens):
+            return []
+        delta = _free_delta(a, b)
+        if delta is None or depth >= MAX_CASES:
+            return None
+        # δ_pq decided case by case: the claim with q replaced by p, and with δ_pq = 0.
+        p, q = delta.args
+        equal = {q: p} if isinstance(q, sp.Symbol) else {p: q}
+        same = self.decide(claim.replaced(equal), depth + 1)
+        if same is None:
+            return None
+        zero = {delta: sp.Integer(0)}
+        apart = self._finish(
+            claim,
+            reducer,
+            a.map(lambda e: e.xreplace(zero)),
+            b.map(lambda e: e.xreplace(zero)),
+            [(g.xreplace(zero), h.xreplace(zero)) for g, h in givens],
+            depth + 1,
+        )
+        if apart is None:
+            return None
+        return [f"{p} = {q}", *same, f"{p} ≠ {q}", *apart]
+
+    def _zero(self, reducer: Reducer, a: Side, b: Side, givens: list[tuple[Any, Any]]) -> bool:
+        """Both sides defined everywhere and their difference identically 0."""
+        # A given about symbols the reduced claim no longer mentions is not needed; a proof
+        # that uses fewer givens proves more, so leaving one out is always sound.
+        mentioned = a.expr.free_symbols | b.expr.free_symbols
+        givens = [(g, h) for g, h in givens if (g - h).free_symbols & mentioned]
+        elimination = self.eliminate(givens, self._domain_in(reducer), a, b)
+        if isinstance(elimination, str):
+            return False
+        a, b = elimination.apply(a, b)
+        if not all(_holds(g) for g in (*a.guards, *b.guards)):
+            return False
+        difference = a.expr - b.expr
+        domains = {s: self._domain_in(reducer)(s) for s in difference.free_symbols}
+        if _differs_somewhere(difference, domains):
+            return False  # not an identity in these symbols: no normal form can reach 0
+        return symbolic_zero(difference, domains) is not None
+
+    def _domain_in(self, reducer: Reducer) -> Callable[[Any], Domain]:
+        def domain(symbol: Any) -> Domain:
+            known = reducer.domains.get(symbol)
+            return known if known is not None else self.domain_of_base(str(symbol).split("__")[0])
+
+        return domain
+
+
+def _reduced_side(reducer: Reducer, side: Side) -> Side:
+    """The side as scalar algebra, with guards from its source and from its own expression
+    (sums included: a denominator inside Σₖ must be nonzero for every k)."""
+    own = guards_of(side.expr, bound=True)
+    guards = tuple(Guard(g.kind, reducer.scalar(g.expr)) for g in (*side.guards, *own))
+    return Side(reducer.scalar(side.expr), guards)
+
+
+def _free_delta(*sides: Side) -> Any:
+    """A δ between two free indices (or an index and a number), if any is left."""
+    for side in sides:
+        exprs = [side.expr, *(g.expr for g in side.guards)]
+        deltas = set().union(*(e.atoms(sp.KroneckerDelta) for e in exprs))
+        for delta in sorted(deltas, key=sp.default_sort_key):
+            if all(isinstance(arg, (sp.Symbol, sp.Integer)) for arg in delta.args):
+                return delta
+    return None
+
+
+def _differs_somewhere(difference: Any, domains: Mapping[Any, Domain]) -> bool:
+    """True when the difference is clearly nonzero at a random point: then it is no identity,
+    and the costly normal forms are skipped (the caller's sampling finds the counterexample)."""
+    rng = random.Random(0)
+    for _ in range(2):
+        try:
+            point = {s: sp.Rational(str(d.sample(rng))) for s, d in domains.items()}
+            value = sp.N(difference.xreplace(point), 30)
+        except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+            return False
+        if value.is_number and value.is_finite and abs(value) > 1e-12:
+            return True
+    return False
+
+
+def _holds(guard: Guard) -> bool:
+    """The guard holds at every point of the declared domains (by SymPy's assumptions)."""
+    expr = guard.expr
+    if guard.kind == "nonzero":
+        return bool(expr.is_nonzero)
+    if guard.kind == "positive":
+        return bool(expr.is_positive)
+    if guard.kind == "nonnegative":
+        return bool(expr.is_nonnegative)
+    if guard.kind == "holds":
+        return expr is sp.true
+    return False  # smooth, convention: a kink or a convention is no proof for every size
