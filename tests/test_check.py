@@ -8,6 +8,7 @@ sit side by side.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from generator.core import verdicts as V
 from generator.core.settings import CheckSettings as Settings
 from generator.core.verdicts import weakest
 from generator.parse.expr import parse_expression
+from generator.source.load import load_source
 
 from .helpers import load_fixture, verdicts
 
@@ -117,3 +119,29 @@ def test_slow_symbolic_work_is_interrupted_within_the_limit():
     elapsed = time.monotonic() - started
     assert verdict.status in (V.NUMERIC, V.TIMEOUT), verdict
     assert elapsed < 1.5
+
+
+def _site_vector_displays() -> list[pytest.param]:
+    content = Path(__file__).resolve().parent.parent / "content"
+    params = []
+    for path in sorted(content.glob("*.yaml")):
+        source, _ = load_source(path.read_text(encoding="utf-8"), f"content/{path.name}")
+        if source is None or source.model.size is None:
+            continue
+        params += [
+            pytest.param(source, d, id=f"{path.stem}:{d.anchor}")
+            for d in source.displays
+            if d.checks
+        ]
+    return params
+
+
+@pytest.mark.parametrize(("source", "display"), _site_vector_displays())
+def test_every_vector_claim_on_the_site_is_proven_for_every_size(source, display):
+    """No check on a vector page is decided by sampled sizes: each true claim is proven for
+    every N and every index value, and each mistake is refuted."""
+    for verdict in verdicts(source, display):
+        if display.kind == "expected-false":
+            assert verdict.status == V.REFUTED, verdict
+        else:
+            assert (verdict.status, verdict.method) == (V.PROVEN, METHOD), verdict

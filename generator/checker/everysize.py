@@ -177,9 +177,11 @@ def _sign_of(total: Any) -> Domain:
         return parse_domain("positive")
     if term.is_nonnegative:
         return parse_domain("nonnegative")
-    if term.is_real:
-        return parse_domain("real")
-    raise NotReducible("a sum whose terms are not known to be real")
+    if term.is_real is False:
+        raise NotReducible("a sum whose terms are not real")
+    # Real where defined: a term that may not be real (ln(1 − s_k)) carries a guard that
+    # must hold for every k before anything is proven.
+    return parse_domain("real")
 
 
 # --- the proof ----------------------------------------------------------------------------
@@ -296,9 +298,40 @@ class _Proof:
             return False
         difference = a.expr - b.expr
         domains = {s: self._domain_in(reducer)(s) for s in difference.free_symbols}
-        if _differs_somewhere(difference, domains):
-            return False  # not an identity in these symbols: no normal form can reach 0
-        return symbolic_zero(difference, domains) is not None
+        # A difference clearly nonzero at a random point is no identity in these symbols: no
+        # normal form can reach 0, though merging sums term by term still may.
+        if not _differs_somewhere(difference, domains) and symbolic_zero(difference, domains):
+            return True
+        return self._zero_term_by_term(reducer, difference)
+
+    def _zero_term_by_term(self, reducer: Reducer, difference: Any) -> bool:
+        """Σₖ f − Σₖ g = Σₖ (f − g): sums over the same range are merged back into one, whose
+        term must vanish for every k (the same summand written two ways is two opaque sums)."""
+        bodies = {symbol: key for key, symbol in reducer.atoms.items()}
+        atoms = [s for s in difference.free_symbols if s in bodies]
+        if not atoms:
+            return False
+        expanded = sp.expand(difference)
+        rest = expanded.xreplace({s: sp.Integer(0) for s in atoms})
+        linear = rest
+        merged: dict[tuple[Any, ...], Any] = {}
+        for atom in atoms:
+            coefficient = expanded.coeff(atom)
+            if coefficient.has(*atoms):
+                return False
+            linear += coefficient * atom
+            total = bodies[atom]
+            limits = tuple(total.limits[0])
+            merged[limits] = merged.get(limits, sp.Integer(0)) + coefficient * total.function
+        if sp.expand(expanded - linear) != 0:
+            return False  # the sums enter non-linearly (a product or a quotient of sums)
+        parts = [rest, *merged.values()]
+        for part in parts:
+            scalar = reducer.components(part)
+            domains = {s: self._domain_in(reducer)(s) for s in scalar.free_symbols}
+            if symbolic_zero(scalar, domains) is None:
+                return False
+        return True
 
     def _domain_in(self, reducer: Reducer) -> Callable[[Any], Domain]:
         def domain(symbol: Any) -> Domain:
@@ -343,14 +376,17 @@ def _differs_somewhere(difference: Any, domains: Mapping[Any, Domain]) -> bool:
 
 
 def _holds(guard: Guard) -> bool:
-    """The guard holds at every point of the declared domains (by SymPy's assumptions)."""
-    expr = guard.expr
-    if guard.kind == "nonzero":
-        return bool(expr.is_nonzero)
-    if guard.kind == "positive":
-        return bool(expr.is_positive)
-    if guard.kind == "nonnegative":
-        return bool(expr.is_nonnegative)
+    """The guard holds at every point of the declared domains (by SymPy's assumptions, on
+    the expression as built or as one fraction: 1 − 1/(1 + eᵗ) is eᵗ/(1 + eᵗ) > 0)."""
     if guard.kind == "holds":
-        return expr is sp.true
-    return False  # smooth, convention: a kink or a convention is no proof for every size
+        return guard.expr is sp.true
+    if guard.kind not in ("nonzero", "positive", "nonnegative"):
+        return False  # smooth, convention: a kink or a convention is no proof for every size
+    for form in (guard.expr, sp.together(guard.expr)):
+        if guard.kind == "nonzero" and form.is_nonzero:
+            return True
+        if guard.kind == "positive" and form.is_positive:
+            return True
+        if guard.kind == "nonnegative" and form.is_nonnegative:
+            return True
+    return False
