@@ -47,3 +47,25 @@ def test_ci_script_runs_the_readme_commands() -> None:
     assert "make test" in script
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "\nmake\nmake test\n" in readme
+
+
+def test_pages_workflow_keeps_the_verdict_cache_and_only_main_saves_it() -> None:
+    workflow = YAML(typ="safe").load(
+        (ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
+    )
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = [str(step.get("uses", "")) for step in steps]
+    restore = steps[next(i for i, u in enumerate(uses) if u.startswith("actions/cache/restore"))]
+    save = steps[next(i for i, u in enumerate(uses) if u.startswith("actions/cache/save"))]
+    build = next(step for step in steps if str(step.get("run", "")).strip() == "make")
+    # the build reads and writes the folder that is restored and saved
+    folder = build["env"]["XDG_CACHE_HOME"]
+    assert restore["with"]["path"] == save["with"]["path"] == folder
+    # keyed by the checker's code, so a code change starts from an empty cache
+    assert "hashFiles('generator/**/*.py'" in restore["with"]["key"]
+    assert restore["with"]["key"] == save["with"]["key"]
+    # restored before the build, saved after the tests, and only by pushes to main: a pull
+    # request never writes a cache that a build of main could read
+    assert steps.index(restore) < steps.index(build) < steps.index(save)
+    assert save["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert "if" not in restore
