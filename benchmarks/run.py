@@ -169,6 +169,45 @@ def _wait(url: str, needle: str, seconds: float) -> None:
     raise TimeoutError(f"{needle!r} not served at {url}")
 
 
+def _copy_site(project: Path) -> int:
+    """This repository's own site (content, templates, docs, mkdocs.yml) at ``project``."""
+    project.mkdir(parents=True)
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    for folder in ("content", "templates", "docs"):
+        shutil.copytree(ROOT / folder, project / folder)
+    return sum(1 for p in (project / "content").glob("*.yaml") if p.stem != "index")
+
+
+def bench_site(workdir: Path) -> dict[str, object]:
+    """The real site: cold, warm and the floor, side by side in one run."""
+    os.environ["XDG_CACHE_HOME"] = str(workdir / "cache-site")
+    project = workdir / "site-real"
+    count = _copy_site(project)
+    cold, _ = _timed(_derivations("build", "--root", str(project)), project)
+    warm, _ = _timed(_derivations("build", "--root", str(project)), project)
+    floor = _floor(project)
+    size_mb, page_count = _site_size(project / "site")
+    return {
+        "files": f"this site ({count})",
+        "cold": cold,
+        "warm": warm,
+        "floor": floor,
+        "size_mb": size_mb,
+        "pages": page_count,
+    }
+
+
+def _floor(project: Path) -> Run:
+    pages = project / "pages"
+    _timed(_derivations("render", "--root", str(project), "--out", str(pages)), project)
+    _pages_nav(project, pages)
+    floor, _ = _timed(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(_floor_config(project, pages))],
+        project,
+    )
+    return floor
+
+
 def bench(count: int, workdir: Path, serve: bool) -> dict[str, object]:
     # A private cache folder for this corpus: the cold build really starts empty.
     os.environ["XDG_CACHE_HOME"] = str(workdir / f"cache-{count}")
@@ -184,13 +223,7 @@ def bench(count: int, workdir: Path, serve: bool) -> dict[str, object]:
         text.replace("L: {domain: real}", "L: {domain: '(-oo, oo)'}", 1), encoding="utf-8"
     )
     one, _ = _timed(_derivations("build", "--root", str(project)), project)
-    pages = project / "pages"
-    _timed(_derivations("render", "--root", str(project), "--out", str(pages)), project)
-    _pages_nav(project, pages)
-    floor, _ = _timed(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(_floor_config(project, pages))],
-        project,
-    )
+    floor = _floor(project)
     size_mb, page_count = _site_size(project / "site")
     from generator.source.load import load_source
 
@@ -232,16 +265,16 @@ def write_results(rows: list[dict[str, object]], notes: str) -> None:
         "| ---: | ---: | ---: | ---: | ---: | :---: | :---: | ---: |",
     ]
     for row in rows:
-        floor, cold, warm, one = (row[k] for k in ("floor", "cold", "warm", "one"))
-        assert (
-            isinstance(floor, Run)
-            and isinstance(cold, Run)
-            and isinstance(warm, Run)
-            and isinstance(one, Run)
+        floor, cold, warm = (row[k] for k in ("floor", "cold", "warm"))
+        one = row.get("one")
+        assert isinstance(floor, Run) and isinstance(cold, Run) and isinstance(warm, Run)
+        changed = _ratio(one, floor) if isinstance(one, Run) else "—"
+        runs = f"{cold.checks_run} / {warm.checks_run} / " + (
+            f"{one.checks_run} ({row['file_checks']})" if isinstance(one, Run) else "—"
         )
         lines.append(
             f"| {row['files']} | {floor.seconds:.2f} s | {_ratio(cold, floor)} | {_ratio(warm, floor)} | "
-            f"{_ratio(one, floor)} | {cold.checks_run} / {warm.checks_run} / {one.checks_run} ({row['file_checks']}) | "
+            f"{changed} | {runs} | "
             f"{cold.peak_mb:.0f} / {warm.peak_mb:.0f} | {float(row['size_mb']) * 1000 / max(int(row['pages']), 1):.0f} kB |"  # type: ignore[arg-type]
         )
     serve = [row for row in rows if "serve" in row]
@@ -262,13 +295,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="10,100,1000")
+    parser.add_argument(
+        "--sizes", default="site,10,100,1000", help="'site' is this repository's own content"
+    )
     args = parser.parse_args()
     notes_file = Path(__file__).parent / "NOTES.md"
     notes = notes_file.read_text(encoding="utf-8") if notes_file.exists() else ""
     rows = []
     with tempfile.TemporaryDirectory(prefix="derivations-bench-") as tmp:
-        for count in (int(s) for s in args.sizes.split(",")):
+        sizes = args.sizes.split(",")
+        if "site" in sizes:
+            print("benchmarking this site …", flush=True)
+            rows.append(bench_site(Path(tmp)))
+            print({k: (v.seconds if isinstance(v, Run) else v) for k, v in rows[-1].items()})
+        for count in (int(s) for s in sizes if s != "site"):
             print(f"benchmarking {count} files …", flush=True)
             row = bench(count, Path(tmp), serve=count == 100)
             rows.append(row)

@@ -329,7 +329,7 @@ class _Proof:
         for part in parts:
             scalar = reducer.components(part)
             domains = {s: self._domain_in(reducer)(s) for s in scalar.free_symbols}
-            if symbolic_zero(scalar, domains) is None:
+            if _differs_somewhere(scalar, domains) or symbolic_zero(scalar, domains) is None:
                 return False
         return True
 
