@@ -57,10 +57,6 @@ from .helpers import verdicts
 KNOWN_HOLES: dict[str, str] = {
     # 1. definedness everywhere
     # 2. sampling
-    "sampling.yaml::c04": "cause 2: numeric, but false: max(0, 1) = 1",
-    "sampling.yaml::c09": "cause 2: numeric, but false: min(13, 12) = 12",
-    "sampling.yaml::c17": "cause 2: numeric, but false: the left side is at most e^-80, about 1.8e-35, but never 0",
-    "sampling.yaml::c28": "cause 2: numeric, but false: vanishes for m in 0..12, exactly the sampled nonnegative integers",
     # 3. dependent-symbol domains
     # 4. givens
     "givens.yaml::c05": "cause 4: rejected, but true (the given x*y = 1 cannot be used: solving it for y needs x ≠ 0; solving it for...",

@@ -29,7 +29,7 @@ EXPECTED = {
     "refuted": {V.REFUTED},
     "holds": {V.HOLDS_UNEXPECTEDLY},
     "rejected": {V.REJECTED},
-    # true, but checked only for each size N = 2…12, which is not every N: never ✓
+    # true, but checked only for each size N = 1…12, which is not every N: never ✓
     "sampled": {V.NUMERIC},
 }
 
@@ -95,7 +95,7 @@ def test_a_claim_outside_the_symbolic_proof_says_which_sizes_were_sampled():
     display = next(d for d in source.displays if d.anchor == "sampled-geometric-sum")
     (verdict,) = verdicts(source, display)
     assert verdict.status == V.NUMERIC  # a check per size is a sample, not a proof for all N
-    assert "N = 2…12" in verdict.method
+    assert "N = 1…12" in verdict.method
 
 
 def test_a_delta_between_free_indices_is_decided_case_by_case():

@@ -15,7 +15,7 @@ verdict honest:
    with the point.
 
 Vector claims (indexed symbols, sums up to a size N) are checked for every
-concrete size N = 2…6 and every index value, and spot-checked up to N = 12, and say so (≈).
+concrete size N = 1…6 and every index value, and spot-checked up to N = 12, and say so (≈).
 """
 
 from __future__ import annotations
@@ -46,7 +46,14 @@ from .kinks import (
 from .normalforms import as_set, per_value_zero, symbolic_zero, unreachable
 from .search import numeric_verdict, prescreen, spot_check
 from .sides import Guard, Side, guards_of
-from .vectors import EVERY_INDEX_UP_TO, SIZES, concrete, index_values, is_vector
+from .vectors import (
+    EVERY_INDEX_UP_TO,
+    SIZES,
+    concrete,
+    fully_expanded,
+    index_values,
+    is_vector,
+)
 
 # --- comparing two expressions ------------------------------------------------------------------
 
@@ -303,7 +310,7 @@ def _compare_per_size(
     deadline: Deadline,
     rng: random.Random,
 ) -> Verdict:
-    """Check a claim about indexed symbols for each size N = 2…6 and every index value, and
+    """Check a claim about indexed symbols for each size N = 1…6 and every index value, and
     spot-check it up to N = 12: a sample, so at best ≈."""
     tr = context.translator
     assert context.size is not None
@@ -324,7 +331,7 @@ def _compare_per_size(
     for n in SIZES:
         # Sums are expanded once per size; each index value then only substitutes.
         sized = [
-            s.map(lambda e, n=n: e.xreplace({size: sp.Integer(n)}).doit())
+            s.map(lambda e, n=n: fully_expanded(e.xreplace({size: sp.Integer(n)})))
             for s in (a, b, *given_sides)
         ]
         for values in index_values(n, len(index_symbols), rng):

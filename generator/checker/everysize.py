@@ -57,6 +57,8 @@ class Reducer:
     atoms: dict[Any, Any] = field(default_factory=dict)
     domains: dict[Any, Domain] = field(default_factory=dict)
     ranges: dict[Any, tuple[Any, Any]] = field(default_factory=dict)
+    bound: dict[Any, int] = field(default_factory=dict)
+    """The summation variables this reducer made, with their nesting depth."""
 
     def __post_init__(self) -> None:
         for index in self.index_symbols:
@@ -81,11 +83,18 @@ class Reducer:
 
     def _sum_over(self, summand: Any, limit: Any, depth: int) -> Any:
         variable, low, high = limit
+        if not (low.is_integer and high.is_integer):
+            raise NotReducible(f"the sum over {variable} has a limit that may not be an integer")
         count = high - low + 1
         # SymPy gives Σ_{k=a}^{b} with b < a − 1 a value by convention; a proof may not rest on it.
         if sp.Ge(count, 0) is not sp.true:
             raise NotReducible(f"the sum over {variable} may have an upper limit below its lower")
-        k = sp.Symbol(f"_k{depth}", integer=True, positive=bool((low - 1).is_nonnegative))
+        # k's assumptions say only what its range guarantees (positive=False would claim k ≤ 0).
+        assumptions = {"integer": True}
+        if (low - 1).is_nonnegative:
+            assumptions["positive"] = True
+        k = sp.Symbol(f"_k{depth}", **assumptions)
+        self.bound[k] = depth
         self.ranges[k] = (low, high)
         body = self.reduce(summand.xreplace({variable: k}), depth + 1)
         out = sp.Integer(0)
@@ -103,9 +112,8 @@ class Reducer:
         if inside.is_polynomial(k) and inside.free_symbols == {k}:
             return sp.expand(sp.summation(inside, (k, low, high)))
         kept = sp.Sum(inside, (k, low, high))
-        outer = {s for s in inside.free_symbols if s in self.ranges and s != k}
-        if any(str(s).startswith("_k") for s in outer):
-            return kept  # depends on an enclosing sum's variable: that sum handles it
+        if any(s in self.bound for s in kept.free_symbols):
+            return kept  # its terms or its range depend on an enclosing sum's variable
         return self._atom(kept, depth)
 
     def _delta_pick(self, inside: Any, k: Any, low: Any, high: Any) -> Any:
@@ -119,7 +127,13 @@ class Reducer:
                 factor.exp.is_integer and factor.exp.is_positive
             ):
                 continue
-            partner = delta.args[1] if delta.args[0] == k else delta.args[0]
+            # δ(k, m) only: δ(k + 1, m) picks k = m − 1, which this rule does not do.
+            if delta.args[0] == k:
+                partner = delta.args[1]
+            elif delta.args[1] == k:
+                partner = delta.args[0]
+            else:
+                continue
             if partner.has(k) or not self._within(partner, low, high):
                 continue
             rest = sp.Mul(*factors[:position], *factors[position + 1 :])
@@ -140,9 +154,9 @@ class Reducer:
     def _atom(self, kept: Any, depth: int) -> Any:
         # The same sum at any nesting depth is the same symbol: name bound variables from 0.
         shift = {
-            s: sp.Symbol(f"_k{int(str(s)[2:]) - depth}", **s.assumptions0)
+            s: sp.Symbol(f"_k{self.bound[s] - depth}", **s.assumptions0)
             for s in kept.atoms(sp.Symbol)
-            if str(s).startswith("_k")
+            if s in self.bound
         }
         key = kept.xreplace(shift)
         if key not in self.atoms:

@@ -215,6 +215,20 @@ class Found:
         return counterexample(self.point, v.left, v.right, extra, v.difference)
 
 
+def _tiny_difference(difference: Any) -> Any:
+    """A difference that 15-digit arithmetic rounds to exactly 0 (ln(1 + e^{-89}) computes
+    1 + e^{-89} as 1), evaluated at EXACT_DIGITS and at twice that: nonzero only when both
+    agree on it, far above the noise of either precision."""
+    high = sp.N(difference, EXACT_DIGITS)
+    higher = sp.N(difference, 2 * EXACT_DIGITS)
+    if not (high.is_number and higher.is_number) or high == 0:
+        return sp.Integer(0)
+    floor = sp.Float(10) ** (-(EXACT_DIGITS - 20))
+    if abs(higher) > floor and abs(high - higher) <= abs(higher) * sp.Float("1e-12"):
+        return sp.N(higher, 15)
+    return sp.Integer(0)
+
+
 def _exact_difference(a: Any, b: Any, point: Mapping[Any, Any]) -> Any:
     """``a − b`` at ``point`` to 15 significant digits; 0 when it is zero to ``MAX_DIGITS``
     digits; None when it cannot be evaluated."""
@@ -225,6 +239,8 @@ def _exact_difference(a: Any, b: Any, point: Mapping[Any, Any]) -> Any:
         if difference == 0:
             return sp.Integer(0)
         value = difference.evalf(15, maxn=EXACT_DIGITS, strict=True)
+        if value == 0:
+            value = _tiny_difference(difference)
     except PrecisionExhausted:
         return sp.Integer(0)  # indistinguishable from 0 at EXACT_DIGITS digits
     except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):

@@ -19,6 +19,7 @@ from ..core.domains import Domain
 from ..core.settings import CheckSettings
 from ..core.verdicts import Verdict
 from .deadline import CheckTimeout, Deadline
+from .kinks import breakpoints
 from .numeric import Found, Outcome, compare_at, points
 from .sides import Side
 
@@ -73,7 +74,9 @@ def numeric_verdict(
 ) -> Verdict:
     """≈ when enough random points of the domains agree, false at a confirmed difference."""
     with deadline.phase(1.0):
-        outcome = _search(a, b, domains, settings, rng, False, settings.points * 8)
+        outcome = _at_critical_points(a, b, domains, settings, rng) or _search(
+            a, b, domains, settings, rng, False, settings.points * 8
+        )
     if isinstance(outcome, Found):
         return Verdict(
             V.FALSE, "numeric", _differ_detail(outcome), outcome.counterexample(extra_point)
@@ -94,6 +97,93 @@ def numeric_verdict(
             "defined could not be ruled out"
         )
     return Verdict(V.NUMERIC, _sampled(domains, outcome.agreed, settings), note)
+
+
+FAR_INTEGERS = (13, 20, 50, 100, 1000)
+"""Integers past the small ones random sampling favours: n(n − 1)…(n − 12) = 0 must fail."""
+NEAR_A_BREAKPOINT = (sp.Integer(-10), sp.Integer(-1), sp.Rational(-1, 2), sp.Rational(1, 2), 1, 10)
+"""Offsets from a kink of max, min, |·| or a piecewise value: max(0, x − 15) = 0 must fail."""
+
+
+def _at_critical_points(
+    a: Side, b: Side, domains: dict[Any, Domain], settings: CheckSettings, rng: random.Random
+) -> Found | None:
+    """A counterexample at a point random sampling is unlikely to hit, or None."""
+    variables = sorted(domains, key=sp.default_sort_key)
+    if not variables:
+        return None
+    base = next(points(variables, domains, rng, nice=False))
+    changes = [{var: value} for var, value in _critical_values(a, b, domains)]
+    changes += _guard_violations(a, b, domains)
+    for change in changes:
+        point = {**base, **change}
+        at = compare_at(a, b, point, settings.digits)
+        if at.outcome is Outcome.DIFFER:
+            return Found(point, at)
+    return None
+
+
+def _guard_violations(a: Side, b: Side, domains: dict[Any, Domain]) -> list[dict[Any, Any]]:
+    """Points that break a condition such as "x ≠ 0 or m ≥ 1" (where xᵐ⁻¹ is defined) in
+    every part at once: x = 0 and m = 0, a corner no single random variable reaches."""
+    out = []
+    for guard in (*a.guards, *b.guards):
+        if guard.kind != "holds":
+            continue
+        change: dict[Any, Any] = {}
+        for part in sp.Or.make_args(guard.expr):
+            violation = _violate(part, domains)
+            if violation is None or set(violation) & set(change):
+                break
+            change.update(violation)
+        else:
+            out.append(change)
+    return out
+
+
+def _violate(relation: Any, domains: dict[Any, Domain]) -> dict[Any, Any] | None:
+    """One variable's value (inside its domain) where ``relation`` fails, or None."""
+    if not isinstance(relation, sp.Rel) or len(relation.free_symbols) != 1:
+        return None
+    (var,) = relation.free_symbols
+    if var not in domains:
+        return None
+    step = sp.Integer(1) if domains[var].integer else sp.Rational(1, 2)
+    try:
+        roots = sp.solveset(relation.lhs - relation.rhs, var, domain=sp.S.Reals)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    if not isinstance(roots, sp.FiniteSet):
+        return None
+    for root in roots:
+        for value in (root, root - step, root + step):
+            if not (value.is_number and domains[var].contains(float(value))):
+                continue
+            if relation.xreplace({var: value}) is sp.false:
+                return {var: value}
+    return None
+
+
+def _critical_values(a: Side, b: Side, domains: dict[Any, Domain]) -> list[tuple[Any, Any]]:
+    found: list[tuple[Any, Any]] = []
+    for var, domain in sorted(domains.items(), key=lambda kv: sp.default_sort_key(kv[0])):
+        if domain.integer and not domain.finite:
+            found += [(var, sp.Integer(s * n)) for n in FAR_INTEGERS for s in (1, -1)]
+    for kink in {*breakpoints(a.expr), *breakpoints(b.expr)}:
+        if len(kink.free_symbols) != 1 or kink.free_symbols - set(domains):
+            continue
+        (var,) = kink.free_symbols
+        try:
+            roots = sp.solveset(kink, var, domain=sp.S.Reals)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if isinstance(roots, sp.FiniteSet):
+            found += [(var, r + d) for r in list(roots)[:4] for d in NEAR_A_BREAKPOINT]
+    return [
+        (var, value)
+        for var, value in found
+        if value.is_number and value.is_real and domains[var].contains(float(value))
+    ]
 
 
 def _constant_verdict(outcome: Agreement, method: str | None, settings: CheckSettings) -> Verdict:

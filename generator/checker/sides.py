@@ -63,7 +63,8 @@ def guards_of(shadow: Any, *, bound: bool = False) -> tuple[Guard, ...]:
     found: dict[tuple[str, Any], Guard] = {}
 
     def free(expr: Any) -> bool:
-        return bound or not expr.atoms(sp.Dummy)
+        # Free of a bound variable: Σₖ yₖ (where k is bound inside) is a condition on y.
+        return bound or not any(isinstance(s, sp.Dummy) for s in expr.free_symbols)
 
     def add(kind: str, expr: Any) -> None:
         if expr.free_symbols and free(expr):
@@ -75,7 +76,7 @@ def guards_of(shadow: Any, *, bound: bool = False) -> tuple[Guard, ...]:
                 add("nonzero", node.base)
             if not node.exp.is_integer:
                 add("nonnegative", node.base)
-        elif isinstance(node, sp.Pow) and node.base.free_symbols:
+        elif isinstance(node, sp.Pow) and (node.base.free_symbols or node.exp.free_symbols):
             condition = _power_defined(node.base, node.exp)
             if condition is not None and free(condition):
                 found.setdefault(("holds", condition), Guard("holds", condition))
@@ -91,6 +92,8 @@ def guards_of(shadow: Any, *, bound: bool = False) -> tuple[Guard, ...]:
                 found.setdefault((guard.kind, guard.expr), guard)
         elif isinstance(node, sp.log):
             add("positive", node.args[0])
+        elif isinstance(node, sp.factorial):
+            add("nonnegative", node.args[0])  # (−1)! is undefined
         elif isinstance(node, sp.tan):
             add("nonzero", sp.cos(node.args[0]))
         elif _has_gap(node) and free(node):

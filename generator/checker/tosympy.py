@@ -216,12 +216,14 @@ class Translator:
             return kind(self._build(body, env), self._build(var, env))
         # A bound variable ranges over its limits, not over the domain of a declared symbol
         # that happens to share its name (∫_{-1}^{1} |t| dt must not treat t as positive).
+        bounds = [self._build(b, env) for b in limits]
         assumptions = {"integer": True} if kind is sp.Sum else {"real": True}
+        if kind is sp.Sum and (bounds[0] - 1).is_nonnegative:
+            assumptions["positive"] = True  # so Σ_{j=1}^{k} inside Σ_{k=1}^{N} is never reversed
         dummy = sp.Dummy(name, **assumptions)
         inner = dict(env)
         inner[name] = dummy
         built = self._build(body, inner)
-        bounds = [self._build(b, env) for b in limits]
         total = kind(built, (dummy, *bounds))
         return _empty_when_reversed(total) if kind is sp.Sum else total
 

@@ -342,7 +342,7 @@ class Derivation(_Strict):
     )
     size: Name | None = Field(
         default=None,
-        description="The symbol for the length of indexed vectors (sampled at sizes 2…12: such claims are ≈, never ✓).",
+        description="The symbol for the length of indexed vectors (proven for every N where the sums allow it, otherwise sampled at sizes 1…12 and shown as ≈).",
         examples=["N"],
     )
     result: TeX | EquationBlock | None = Field(
