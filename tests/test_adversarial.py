@@ -59,12 +59,8 @@ KNOWN_HOLES: dict[str, str] = {
     # 2. sampling
     # 3. dependent-symbol domains
     # 4. givens
-    "givens.yaml::c05": "cause 4: rejected, but true (the given x*y = 1 cannot be used: solving it for y needs x ≠ 0; solving it for...",
-    "givens.yaml::c06": "cause 4: rejected, but true (the given x/y = 0 cannot be used: solving it for x needs 1/y ≠ 0, which the de...",
     "givens.yaml::c20": "cause 4: rejected, but true (the given x*(-c + y) = 0 cannot be used: solving it for y needs x ≠ 0; solving...",
     # 5. wrong refutations
-    "power-rule.yaml::c02": "cause 5: numeric, but false: at m = 0 the right side 0 * 0^-1 is undefined (not at m = 1)",
-    "power-rule.yaml::c08": "cause 5: numeric, but false: at n = 1 the right side 1 * 0 * 0^-1 is undefined (not at n = 2)",
     # 6. guessing
     "load_errors/multi-letter-product.yaml::load": "cause 6: loaded (a reading was guessed): proven, but must not load: ab: the symbol ab or the product a b",
     "load_errors/multi-letter-derivative.yaml::load": "cause 6: loaded (a reading was guessed): proven, but must not load: xy: the symbol xy or the product x y",

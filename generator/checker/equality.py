@@ -73,7 +73,13 @@ def compare(
     convention = rests_on_convention(*shadows)
     if convention is not None:
         return Verdict(V.REJECTED, "convention", convention)
-    a = with_kink_guards(Side(tr.expand(tr.expr(job.left), keep), guards_of(shadows[0])))
+    a = with_kink_guards(
+        Side(
+            tr.expand(tr.expr(job.left), keep),
+            guards_of(shadows[0]),
+            _derivative_of(context, job.left, keep),
+        )
+    )
     b = with_kink_guards(Side(tr.expand(tr.expr(job.right), keep), guards_of(shadows[1])))
     if job.mode is Mode.ANTIDERIVATIVE:
         a, b = _differentiate_antiderivative(a, b)
@@ -94,6 +100,20 @@ def compare(
         return Verdict(V.REJECTED, "given", elimination)
     a, b = elimination.apply(a, b)
     return _compare_scalar(a, b, _domains_of(context, a, b), settings, deadline, rng)
+
+
+def _derivative_of(
+    context: Context, node: Any, keep: frozenset[Any]
+) -> tuple[Any, Any, int] | None:
+    """(body, variable, order) when a whole side is one derivative, as in d/dx xⁿ."""
+    if node.op != "deriv":
+        return None
+    body, var, order = node.args
+    tr = context.translator
+    variable = tr.expr(var)
+    if not isinstance(variable, (sp.Symbol, sp.Indexed)):
+        return None
+    return tr.expand(tr.expr(body), keep | {variable}), variable, int(order.value)
 
 
 def _every_size(
@@ -119,7 +139,7 @@ def _drop_guards_that_hold(context: Context, side: Side) -> Side:
     """A condition the declared domains already guarantee (1 − a > 0 for a in (0, 1)) is
     no guard: left in, it would only hide a proof behind an unsolvable candidate search."""
     kept = tuple(g for g in side.guards if not (g.kind == "holds" and _always(g.expr, context)))
-    return Side(side.expr, kept) if len(kept) != len(side.guards) else side
+    return side.with_guards(kept) if len(kept) != len(side.guards) else side
 
 
 def _always(condition: Any, context: Context) -> bool:
@@ -254,8 +274,8 @@ class Elimination:
     def apply(self, a: Side, b: Side) -> tuple[Side, Side]:
         a, b = _substituted(self.mapping, a, b)
         return (
-            Side(a.expr, a.guards + self.constraints),
-            Side(b.expr, b.guards + self.constraints),
+            a.with_guards(a.guards + self.constraints),
+            b.with_guards(b.guards + self.constraints),
         )
 
 
@@ -291,7 +311,7 @@ def _solve_one(equation: Any, sides: tuple[Side, ...]) -> tuple[Any, Any] | str:
         rest = sp.expand(equation - coefficient * var)
         if coefficient == 0 or coefficient.has(var) or rest.has(var):
             continue
-        if not coefficient.is_nonzero:
+        if not _never_zero(coefficient, rest):
             # x·y = 0 does not give y = 0 where x may be 0.
             blocked.append(f"solving it for {var} needs {coefficient} ≠ 0")
             continue
@@ -299,6 +319,34 @@ def _solve_one(equation: Any, sides: tuple[Side, ...]) -> tuple[Any, Any] | str:
     if blocked:
         return "; ".join(blocked) + ", which the declared domains do not guarantee"
     return "a given must be linear in one of the claim's symbols, which it then eliminates"
+
+
+def _never_zero(coefficient: Any, rest: Any) -> bool:
+    """``coefficient`` is nonzero wherever the given ``coefficient·v + rest = 0`` holds: it is
+    nonzero on the domains, or nonzero where defined (1/y in x/y = 0), or each factor's zero
+    would leave ``rest = 0`` impossible (x = 0 turns x·y − 1 = 0 into −1 = 0)."""
+    if coefficient.is_nonzero:
+        return True
+    numerator, _ = sp.fraction(sp.together(coefficient))
+    if numerator.is_nonzero:
+        return True
+    try:
+        factors = [f for f, _ in sp.factor_list(numerator)[1]]
+    except (sp.PolynomialError, NotImplementedError):
+        return False
+    for factor in factors:
+        symbols = sorted(factor.free_symbols, key=sp.default_sort_key)
+        ruled_out = False
+        for symbol in symbols:
+            if sp.degree(factor, symbol) != 1:
+                continue
+            (root,) = sp.solve(factor, symbol) or (None,)
+            if root is not None and rest.xreplace({symbol: root}).is_nonzero:
+                ruled_out = True
+                break
+        if not ruled_out:
+            return False
+    return True
 
 
 def _compare_per_size(

@@ -35,7 +35,7 @@ def with_kink_guards(side: Side) -> Side:
         expr = expr.xreplace({d: sp.Integer(0) for d in deltas})
     if any(call.args[0].free_symbols for call in expr.atoms(*JUMPS)):
         guards.append(Guard("convention", sp.Tuple(expr)))
-    return Side(expr, tuple(dict.fromkeys(guards)))
+    return Side(expr, tuple(dict.fromkeys(guards)), side.derivative_of)
 
 
 CONVENTIONS = {
@@ -147,6 +147,6 @@ def without_shared_soft_guards(a: Side, b: Side) -> tuple[Side, Side]:
     if not shared:
         return a, b
     return (
-        Side(a.expr, tuple(g for g in a.guards if g not in shared)),
-        Side(b.expr, tuple(g for g in b.guards if g not in shared)),
+        a.with_guards(tuple(g for g in a.guards if g not in shared)),
+        b.with_guards(tuple(g for g in b.guards if g not in shared)),
     )

@@ -83,7 +83,27 @@ def evaluate_side(side: Side, point: Mapping[Any, Any], digits: int, soft: bool 
             return Value(None, False, reliable=False)
         if failed:
             return Value(None, False)
-    return evaluate(side.expr, point, digits)
+    value = evaluate(side.expr, point, digits)
+    if not value.defined and value.reliable and side.derivative_of is not None:
+        return _derivative_at(side.derivative_of, point, digits) or value
+    return value
+
+
+def _derivative_at(
+    derivative: tuple[Any, Any, int], point: Mapping[Any, Any], digits: int
+) -> Value | None:
+    """The derivative at ``point`` taken after the point's other values are put into the body:
+    n·xⁿ⁻¹ is undefined at n = 0, x = 0, but d/dx x⁰ = 0 there."""
+    body, variable, order = derivative
+    if variable not in point:
+        return None
+    others = {k: v for k, v in point.items() if k != variable}
+    try:
+        taken = sp.diff(body.xreplace(others), variable, order)
+    except (ValueError, TypeError):
+        return None
+    value = evaluate(taken, {variable: point[variable]}, digits)
+    return value if value.defined else None
 
 
 def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:

@@ -48,12 +48,27 @@ class Side:
 
     expr: Any
     guards: tuple[Guard, ...] = ()
+    derivative_of: tuple[Any, Any, int] | None = None
+    """(body, variable, order) when the side is a derivative ∂ⁿbody/∂variableⁿ: where the
+    differentiated formula is undefined (n·xⁿ⁻¹ at n = 0, x = 0), the derivative is taken
+    again with the point's other values already in the body (d/dx x⁰ = 0)."""
 
     def map(self, function: Any) -> Side:
         """The same side with ``function`` applied to the expression and to every guard."""
+        derivative = None
+        if self.derivative_of is not None:
+            body, variable, order = self.derivative_of
+            mapped = function(variable)
+            if isinstance(mapped, (sp.Symbol, sp.Indexed)):
+                derivative = (function(body), mapped, order)
         return Side(
-            function(self.expr), tuple(Guard(g.kind, function(g.expr)) for g in self.guards)
+            function(self.expr),
+            tuple(Guard(g.kind, function(g.expr)) for g in self.guards),
+            derivative,
         )
+
+    def with_guards(self, guards: tuple[Guard, ...]) -> Side:
+        return Side(self.expr, guards, self.derivative_of)
 
 
 def guards_of(shadow: Any, *, bound: bool = False) -> tuple[Guard, ...]:
