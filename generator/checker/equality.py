@@ -33,6 +33,7 @@ from ..core.domains import Domain, parse_domain
 from ..core.jobs import EqualJob, Mode
 from ..core.settings import CheckSettings
 from ..core.verdicts import Verdict
+from .cases import overlapping_cases
 from .context import Context
 from .deadline import CheckTimeout, Deadline
 from .definedness import DomainCheck, undefined_mismatch
@@ -73,6 +74,9 @@ def compare(
     convention = rests_on_convention(*shadows)
     if convention is not None:
         return Verdict(V.REJECTED, "convention", convention)
+    overlap = overlapping_cases(shadows, lambda s: _domain_of(context, s))
+    if overlap is not None:
+        return Verdict(V.REJECTED, "cases", overlap)
     a = with_kink_guards(
         Side(
             tr.expand(tr.expr(job.left), keep),

@@ -115,5 +115,12 @@ def _factorials(state: TexState, node: Node) -> Node:
             raise state.fail(
                 f"factorial of a literal above {MAX_FACTORIAL} is not allowed", bang
             ).because(Reason.REFUSED)
+        if state.at("!") and state.adjacent(bang.offset + 1):
+            # n!! is the double factorial n(n − 2)(n − 4)… in most texts, not (n!)!.
+            raise state.fail(
+                "n!! is ambiguous: the double factorial n(n-2)(n-4)... or (n!)!",
+                bang,
+                "write (n!)! for the factorial of a factorial; the double factorial is not supported",
+            )
         node = Node("fact", (node,), "", node.offset)
     return node

@@ -31,6 +31,7 @@ def match_declared_symbol(state: TexState) -> str | None:
 def parse_letter(state: TexState) -> Node:
     """A letter: a declared spelling, a summation index in scope, or Euler's ``e``."""
     tok = state.peek()
+    _refuse_run_spelling_a_name(state)
     declared = parse_declared(state)
     if declared is not None:
         return declared
@@ -47,6 +48,30 @@ def parse_letter(state: TexState) -> Node:
         tok,
         f"declare it under 'symbols:', for example:  {tok.text}: {{domain: real}}",
     ).because(Reason.UNDECLARED, tok.text)
+
+
+def _refuse_run_spelling_a_name(state: TexState) -> None:
+    """``ab`` (letters with no space between) where ``ab`` is also a declared name: the
+    product a·b or the symbol ab? Guessing would check a claim nobody wrote."""
+    run = ""
+    offset = state.peek().offset
+    k = 0
+    while state.peek(k).kind == "letter" and state.peek(k).offset == offset + len(run):
+        run += state.peek(k).text
+        k += 1
+    if len(run) < 2:
+        return
+    names = [*state.scope.symbols, *state.scope.functions]
+    for name in sorted(names, key=len, reverse=True):
+        if len(name) >= 2 and run.startswith(name):
+            info = state.scope.symbols.get(name) or state.scope.functions[name]
+            product, dotted = " ".join(name), " \\cdot ".join(name)
+            raise state.fail(
+                f"{name!r} is ambiguous: the declared {name!r} or the product {product}",
+                None,
+                f"write {info.tex} for the declared name, or {product} (with spaces) or "
+                f"{dotted} for the product",
+            )
 
 
 def _resolve(state: TexState, name: str, start: Token) -> Node:
