@@ -88,7 +88,7 @@ def _context(variant: str | None) -> Context:
     dependents = {
         name: tuple(map(str, decl.get("params") or ())) for name, decl in definitions_spec.items()
     }
-    scope = Scope(symbols, functions, dependents)
+    scope = Scope(symbols, functions, dependents, spec.get("size"))
     function_bodies = {
         name: Definition(
             name,
@@ -142,8 +142,13 @@ def _params(section: str) -> list[Any]:
 
 
 def _canonical(expr: Any) -> Any:
-    """Replace the fresh dummies of sums and integrals by named symbols, so equal trees compare equal."""
-    mapping = {d: sp.Symbol(f"bound_{d.name}", **d.assumptions0) for d in expr.atoms(sp.Dummy)}
+    """Replace the fresh dummies of sums and integrals by symbols named by order of appearance,
+    so trees equal up to the name of a bound variable (Σ_k z_k, Σ_j z_j) compare equal."""
+    order: dict[Any, None] = {}
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Dummy):
+            order.setdefault(node, None)
+    mapping = {d: sp.Symbol(f"bound_{n}", **d.assumptions0) for n, d in enumerate(order)}
     return expr.xreplace(mapping)
 
 

@@ -73,6 +73,12 @@ class Scope:
     functions: Mapping[str, FunctionInfo] = field(default_factory=dict)
     dependents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Symbols that have a definition, with the definition's parameters (``a`` → ``("z",)``)."""
+    size: str | None = None
+    """The derivation's size symbol N: an index symbol ranges over 1…N."""
+
+    def is_index(self, name: str) -> bool:
+        info = self.symbols.get(name)
+        return bool(info and info.domain.strip() == "index")
 
     def is_symbol(self, name: str) -> bool:
         return name in self.symbols

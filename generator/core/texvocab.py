@@ -169,8 +169,20 @@ BRACKETS: Mapping[str, str] = {"(": ")", "[": "]", "\\{": "\\}"}
 SPACING: frozenset[str] = frozenset({"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad"})
 """Spacing macros: they change where things are drawn, not what a formula means."""
 
-STYLES: frozenset[str] = frozenset({"\\displaystyle"})
-"""Style switches the parser ignores (``\\textstyle`` is drawn but not checked)."""
+STYLES: frozenset[str] = frozenset({"\\displaystyle", "\\nonumber", "\\notag"})
+"""Style switches the parser ignores (``\\textstyle`` is drawn but not checked), and the
+marks that keep a line of an ``align`` unnumbered."""
+
+CHAIN_ENVIRONMENTS: frozenset[str] = frozenset(
+    {"aligned", "split", "align", "align*", "equation", "equation*"}
+)
+"""Environments read as one chain of equalities: ``&`` ignored, ``\\\\`` between lines, a line
+that starts with ``=`` continuing the chain."""
+
+RENDERED_AS_ALIGNED: Mapping[str, str] = {"align": "aligned", "align*": "aligned"}
+"""Top-level environments drawn inside display math under the name MathJax expects there."""
+UNWRAPPED: frozenset[str] = frozenset({"equation", "equation*"})
+"""Environments whose content is drawn as it stands (display math is already an equation)."""
 
 SIZERS: frozenset[str] = frozenset(
     {

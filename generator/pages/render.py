@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from ..core.texvocab import RENDERED_AS_ALIGNED, UNWRAPPED
 from ..core.verdicts import LABELS, Verdict
 from ..pipeline.checked import Checked
 from ..source.load import Display, Source
@@ -82,8 +83,20 @@ def _trusted_markdown(text: str | None) -> Markup:
 
 
 def _trusted_tex(text: str) -> Markup:
-    """TeX that passed :func:`generator.parse.texlex.lint`; arithmatex escapes it into the page."""
-    return Markup(" ".join(text.split()))
+    """TeX that passed :func:`generator.parse.texlex.lint`; arithmatex escapes it into the page.
+    An ``align`` is drawn as ``aligned`` and an ``equation`` unwrapped: the page's display
+    math is already the equation."""
+    return Markup(" ".join(_ENVIRONMENT.sub(_inside_display_math, text).split()))
+
+
+_ENVIRONMENT = re.compile(r"\\(begin|end)\{(align\*?|equation\*?)\}")
+
+
+def _inside_display_math(match: re.Match[str]) -> str:
+    name = match.group(2)
+    if name in UNWRAPPED:
+        return " "
+    return f"\\{match.group(1)}{{{RENDERED_AS_ALIGNED[name]}}}"
 
 
 # Characters that start Markdown (or arithmatex) syntax inside a line. Parentheses are left

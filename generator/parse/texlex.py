@@ -56,7 +56,7 @@ _OPERATORS = (
     "Rightarrow Leftarrow leftrightarrow Leftrightarrow mapsto implies iff quad qquad "
     "displaystyle textstyle langle rangle lvert rvert lVert rVert vert Vert lfloor rfloor "
     "lceil rceil begin end mid binom tbinom dbinom choose over top bot angle perp parallel "
-    "prime limits nolimits substack boxed phantom colon not"
+    "prime limits nolimits substack boxed phantom colon not nonumber notag rm textrm"
 )
 ALLOWED_MACROS = frozenset(
     "\\" + name for name in (*GREEK, *GREEK_DRAWN_NOT_NAMED, *_OPERATORS.split())
@@ -77,6 +77,7 @@ ALLOWED_MACROS = frozenset(
 }
 ALLOWED_ENVIRONMENTS = frozenset(
     {"matrix", "pmatrix", "bmatrix", "vmatrix", "Vmatrix", "cases", "aligned", "gathered", "split"}
+    | {"align", "align*", "equation", "equation*"}
 )
 
 MAX_TEX_LENGTH = 4000
@@ -280,7 +281,6 @@ def _check_balance(tokens: list[Token]) -> None:
 
 # Old TeX font switches MathJax still draws: say what to write instead.
 _MACRO_HINTS = {
-    "\\rm": "write \\mathrm{…} (or \\operatorname{…} for a function name) instead of {\\rm …}",
     "\\bf": "write \\mathbf{…} instead of {\\bf …}",
     "\\it": "write \\mathit{…} instead of {\\it …}",
 }

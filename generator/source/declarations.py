@@ -77,7 +77,7 @@ def build_scope(model: Derivation, diags: FileDiagnostics) -> Scope:
     functions = {name: _function(model, name, symbols, diags) for name in model.functions}
     dependents = _dependents(model, symbols, functions, diags)
     _check_spellings(symbols, functions, diags)
-    return Scope(symbols, functions, dependents)
+    return Scope(symbols, functions, dependents, model.size)
 
 
 def _symbol(model: Derivation, name: str, diags: FileDiagnostics) -> SymbolInfo:
@@ -207,7 +207,7 @@ def _function_bodies(
     for position, (name, decl) in enumerate(model.functions.items()):
         # A function's body may call only the functions declared before it (no recursion).
         earlier = {n: scope.functions[n] for n in order[:position]}
-        local = Scope(scope.symbols, earlier, scope.dependents)
+        local = Scope(scope.symbols, earlier, scope.dependents, scope.size)
         body = read_expression(diags, ("functions", name, "expr"), decl.expr, local)
         if body is not None and body.op in ("rel", "true"):
             diags.path(

@@ -148,6 +148,7 @@ def source_from_json(data: dict[str, Any]) -> Source:
         {n: SymbolInfo(n, t, d, bool(i)) for n, (t, d, i) in data["symbols"].items()},
         {n: FunctionInfo(n, t, tuple(p)) for n, (t, p) in data["functions"].items()},
         {n: tuple(p) for n, p in data["dependents"].items()},
+        data["model"].get("size"),
     )
     blocks = [
         Block(b["kind"], b["text"], b["anchor"], _display_from_json(b["display"]))

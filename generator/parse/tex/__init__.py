@@ -13,6 +13,8 @@ SymPy's own TeX parsers are not used: they misread ordinary input (parse_latex_l
 The grammar, with the module of this package that owns each alternative::
 
     chain      → row ('=' row)* ['.' | ',']                                        chain
+               | \begin{aligned|align|align*|split|equation} row ('&'? '=' row        chain
+                   | '\\' '&'? '=' row)* \end{…}   (one chain over several lines)
     definition → name ['_' index] ['(' params ')'] '=' chain                       chain
     row        → sum                                                               chain
     sum        → sign? term (('+' | '-') sign? term)*                              expressions
@@ -26,11 +28,15 @@ The grammar, with the module of this package that owns each alternative::
                | letter                                                            names
                | command                                                           primary
     letter     → declared spelling | summation index | 'e'                         names
-    command    → declared spelling: x, x_0, a_i, \sigma(z)                         names
+               | vector ('^T' | '^\top') factor   (a dot product Σₖ wₖ·…ₖ)         vectors
+    command    → declared spelling: x, x_0, a_i, \sigma(z), \sigma'(z)             names
+               | \text{name} \operatorname{name} \mathrm{name} {\rm name}         spellings
+               | \|sum\| | \lVert sum \rVert   (a vector norm)                    vectors
                | \frac \dfrac \tfrac: a fraction, or a derivative                  fractions
                | \ln \log \exp \sin … \tanh | \max \min | \operatorname{sign}      functions
                | \sqrt{sum}                                                        functions
-               | \sum_{k=a}^{b} term | \int_a^b … term dx                          bigops
+               | \sum_{k=a}^{b} term | \sum_k term (k an index: 1…N)               bigops
+               | \int_a^b … term dx                                               bigops
                | \begin{cases} … | \begin{vmatrix} …                               environments
                | \delta_{ij}                                                       names
                | \pi | \infty                                                      primary

@@ -37,28 +37,57 @@ def _limits(
 
 
 def parse_summation(state: TexState) -> Node:
-    """``\\sum_{k=1}^{n} term``: the index ``k`` is bound in the summed term."""
+    """``\\sum_{k=1}^{n} term``: the index ``k`` is bound in the summed term. ``\\sum_k``,
+    ``\\sum_{k}`` (and ``\\sum_{k}^{N}``) range over 1…N when k is a declared index and N the
+    derivation's size, as in most texts."""
     macro = state.take()
     start, upper = _limits(state, _summation_start)
-    if start is None or upper is None:
-        raise state.fail("a checked sum needs limits: \\sum_{k=1}^{n}", macro)
+    if start is None:
+        raise state.fail(
+            "a checked sum needs limits: \\sum_{k=1}^{N}, or \\sum_k over an index", macro
+        )
     index, lower = start
+    if lower is None:
+        lower, upper = _implied_range(state, index, upper, macro)
+    elif upper is None:
+        raise state.fail("a checked sum needs an upper limit: \\sum_{k=1}^{N}", macro)
     with state.binding(index):
         body = state.grammar.term(state)
     return Node("sum", (body, sym(index), lower, upper), "", macro.offset)
 
 
-def _summation_start(state: TexState) -> tuple[str, Node]:
-    """``{k=1}``: the index and its first value."""
-    state.expect("{", "{k=1} after \\sum_")
+def _summation_start(state: TexState) -> tuple[str, Node | None]:
+    """``{k=1}``: the index and its first value; ``k`` or ``{k}``: the index alone."""
+    braced = state.at("{")
+    if braced:
+        state.take()
     var_tok = state.take()
     if var_tok.kind != "letter":
         raise state.fail("expected the summation index, such as k", var_tok)
+    if not braced:
+        return var_tok.text, None
+    if state.at("}"):
+        state.take()
+        return var_tok.text, None
     state.expect("=", "'=' in the lower limit, such as k=1")
     with state.binding(var_tok.text):
         lower = state.grammar.sum(state)
     state.expect("}")
     return var_tok.text, lower
+
+
+def _implied_range(
+    state: TexState, index: str, upper: Node | None, macro: Token
+) -> tuple[Node, Node]:
+    """1…N for ``\\sum_k`` when k is a declared index and N the derivation's size."""
+    size = state.scope.size
+    if not state.scope.is_index(index) or size is None:
+        raise state.fail(
+            f"\\sum_{index} has no range: {index} is not a declared index of a sized derivation",
+            macro,
+            f"write \\sum_{{{index}=1}}^{{N}}, or declare {index}: {{domain: index}} with size: N",
+        )
+    return num("1", macro.offset), upper if upper is not None else sym(size, macro.offset)
 
 
 # --- integrals ---------------------------------------------------------------------------------

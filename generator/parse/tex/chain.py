@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ...core.errors import Reason
 from ...core.mathast import Node
-from ...core.texvocab import RELATIONS
+from ...core.texvocab import CHAIN_ENVIRONMENTS, RELATIONS
 from ..texlex import Token, tokenize
 from . import expressions, scripts
 from .state import TexState
@@ -21,13 +21,23 @@ class Chain:
 
 
 def parse_rows(state: TexState) -> Chain:
-    """``A = B = C``, optionally closed by the full stop or comma of a sentence."""
-    offsets = [state.peek().offset]
-    rows = [_row(state)]
-    while state.at("="):
-        state.take()
-        offsets.append(state.peek().offset)
-        rows.append(_row(state))
+    """``A = B = C``, optionally closed by the full stop or comma of a sentence; or the same
+    chain written over several lines of an ``aligned`` (``align``, ``split``, ``equation``)."""
+    if chain_environment(state) is not None:
+        chain = _environment_rows(state)
+    else:
+        offsets = [state.peek().offset]
+        rows = [_row(state)]
+        while state.at("="):
+            state.take()
+            offsets.append(state.peek().offset)
+            rows.append(_row(state))
+        chain = Chain(tuple(rows), tuple(offsets))
+    _closing(state)
+    return chain
+
+
+def _closing(state: TexState) -> None:
     if state.peek().text in (".", ",") and state.peek(1).kind == "end":
         state.take()  # closing punctuation of a sentence
     tok = state.peek()
@@ -35,7 +45,111 @@ def parse_rows(state: TexState) -> Chain:
         if tok.text in RELATIONS:
             raise state.fail(f"only '=' can join the rows of a checked display, not {tok.text}")
         raise state.fail(f"unexpected {tok.text!r}")
-    return Chain(tuple(rows), tuple(offsets))
+
+
+def chain_environment(state: TexState) -> str | None:
+    """The name of the chain environment that opens at the cursor, if one does."""
+    if not state.at("\\begin") or state.peek(1).text != "{":
+        return None
+    name = ""
+    k = 2
+    while state.peek(k).text != "}" and state.peek(k).kind != "end":
+        name += state.peek(k).text
+        k += 1
+    return name if name in CHAIN_ENVIRONMENTS else None
+
+
+def _environment_rows(state: TexState) -> Chain:
+    """``\\begin{aligned} A &= B \\\\ &= C \\end{aligned}``: the chain A = B = C. Each line
+    after the first continues the chain with ``=``; a line that starts anything else would be
+    a second equation, which belongs in a display of its own."""
+    begin = state.take()
+    name = chain_environment_name(state)
+    _drop_alignment_marks(state)
+    if chain_environment(state) is not None:  # \begin{equation}\begin{split} … \end{split}
+        chain = _environment_rows(state)
+    else:
+        offsets = [state.peek().offset]
+        rows = [_row(state)]
+        while True:
+            if state.at("="):
+                state.take()
+            elif state.peek().text in (".", ",") and state.peek(1).text in ("\\end", "\\\\"):
+                state.take()  # the sentence's punctuation at the end of the last line
+                continue
+            elif state.at("\\\\"):
+                state.take()
+                _skip_line_spacing(state)
+                if state.at("\\end"):
+                    break
+                if not state.at("="):
+                    raise state.fail(
+                        "a new line of an aligned chain must continue it with '=' (&= …); "
+                        "write a second equation as a display of its own"
+                    )
+                state.take()
+            else:
+                break
+            offsets.append(state.peek().offset)
+            rows.append(_row(state))
+        chain = Chain(tuple(rows), tuple(offsets))
+    end_environment(state, name, begin)
+    return chain
+
+
+def chain_environment_name(state: TexState) -> str:
+    """Consume ``{name}`` after ``\\begin`` and return the name."""
+    state.expect("{")
+    name = ""
+    while not state.at("}"):
+        name += state.take().text
+    state.take()
+    return name
+
+
+def end_environment(state: TexState, name: str, begin: Token) -> None:
+    if state.peek().kind == "end":
+        raise state.fail(f"\\begin{{{name}}} is never closed", begin)
+    end = state.expect("\\end", f"\\end{{{name}}}")
+    closing = chain_environment_name(state)
+    if closing != name:
+        raise state.fail(f"\\begin{{{name}}} is closed by \\end{{{closing}}}", end)
+
+
+def _drop_alignment_marks(state: TexState) -> None:
+    """Remove the ``&`` of this environment's own lines (not those of a cases block inside)."""
+    depth = 0
+    k = state.pos
+    while k < len(state.tokens) and state.tokens[k].kind != "end":
+        text = state.tokens[k].text
+        if text == "\\begin":
+            depth += 1
+        elif text == "\\end":
+            if depth == 0:
+                break
+            depth -= 1
+        elif text == "&" and depth == 0:
+            del state.tokens[k]
+            continue
+        k += 1
+
+
+_UNITS = frozenset({"pt", "em", "ex", "mm", "cm", "in", "mu"})
+
+
+def _skip_line_spacing(state: TexState) -> None:
+    """``\\\\[4pt]``: extra space after a line break, not a bracket."""
+    if not state.at("["):
+        return
+    texts = []
+    k = 1
+    while state.peek(k).text != "]" and state.peek(k).kind != "end" and k < 12:
+        texts.append(state.peek(k).text)
+        k += 1
+    unit = "".join(t for t in texts if t.isalpha())
+    if unit in _UNITS and state.peek(k).text == "]":
+        for _ in range(k + 1):
+            state.take()
 
 
 def _row(state: TexState) -> Node:

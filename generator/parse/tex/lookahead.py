@@ -6,7 +6,9 @@ from ...core.texvocab import PRODUCT_OPERATORS, RELATIONS
 from .state import TexState
 
 # Macros that cannot begin a factor: closers, product signs and relations.
-_NOT_FACTORS = frozenset({"\\right", "\\end", "\\\\", "\\}"}) | PRODUCT_OPERATORS | RELATIONS
+_NOT_FACTORS = (
+    frozenset({"\\right", "\\end", "\\\\", "\\}", "\\rVert"}) | PRODUCT_OPERATORS | RELATIONS
+)
 
 
 def starts_factor(state: TexState) -> bool:
@@ -16,6 +18,8 @@ def starts_factor(state: TexState) -> bool:
         return False
     if tok.kind in ("letter", "digit"):
         return True
+    if tok.text == "\\|":
+        return not state.norm_depth  # inside a norm, the next \| closes it
     if tok.kind == "cmd":
         return tok.text not in _NOT_FACTORS
     if tok.text == "|":

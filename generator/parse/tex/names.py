@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...core.errors import Reason
 from ...core.mathast import Node, num, sym
 from ..texlex import Token
-from . import functions, scripts
+from . import functions, scripts, vectors
 from .lookahead import at_arguments, at_differential
 from .state import TexState
 
@@ -77,14 +77,14 @@ def _refuse_run_spelling_a_name(state: TexState) -> None:
 def _resolve(state: TexState, name: str, start: Token) -> Node:
     """What a declared spelling means here: a call, an indexed symbol or a symbol."""
     if name in state.scope.functions:
+        order = _primes(state)
         if not at_arguments(state):
             raise state.fail(_no_arguments_message(state, name), start)
-        return functions.parse_call_args(state, name, start)
+        call = functions.parse_call_args(state, name, start)
+        return _derivative_of_call(state, call, order, start) if order else call
     if state.scope.is_indexed(name):
         if not state.at("_"):
-            raise state.fail(
-                f"{name} is indexed: write it with a subscript, such as {name}_i", start
-            )
+            return _bare_vector(state, name, start)
         state.take()
         indices = parse_indices(state, scripts.script_tokens(state))
         return Node("index", indices, name, start.offset)
@@ -94,6 +94,61 @@ def _resolve(state: TexState, name: str, start: Token) -> Node:
         )
     _reject_dependent_call(state, name, start)
     return sym(name, start.offset)
+
+
+def _bare_vector(state: TexState, name: str, start: Token) -> Node:
+    """A vector without a subscript: a transpose, or a vector inside one or inside a norm."""
+    if vectors.at_transpose(state):
+        return vectors.dot_product(state, name, start)
+    index = vectors.implicit_index(state)
+    if index is None:
+        raise state.fail(
+            f"{name} is indexed: write it with a subscript, such as {name}_i",
+            start,
+            f"as a whole vector it is read only in {name}^T x (a dot product) and \\|{name}\\| "
+            "(a norm)",
+        )
+    return Node("index", (sym(index, start.offset),), name, start.offset)
+
+
+def _primes(state: TexState) -> int:
+    """``f'``, ``f''`` or ``f^{\\prime}``: how many primes follow a function's name."""
+    count = 0
+    while state.at("'"):
+        state.take()
+        count += 1
+    if not count and state.at("^") and state.peek(1).text == "\\prime":
+        state.take()
+        state.take()
+        count = 1
+    elif (
+        not count
+        and state.at("^")
+        and state.texts(state.pos + 1, state.pos + 4)
+        == [
+            "{",
+            "\\prime",
+            "}",
+        ]
+    ):
+        for _ in range(4):
+            state.take()
+        count = 1
+    return count
+
+
+def _derivative_of_call(state: TexState, call: Node, order: int, start: Token) -> Node:
+    """``f'(x)`` is d f(x)/dx for a declared variable x; with an expression inside, the reading
+    (the derivative taken at that expression) would need a new variable, so it is refused."""
+    (argument, *rest) = call.args
+    if rest or argument.op != "sym" or argument.value not in state.scope.symbols:
+        raise state.fail(
+            f"a prime on {call.value} is read only at a declared variable, as in {call.value}'(x)",
+            start,
+            f"write \\frac{{d}}{{dx}} {call.value}(x) and substitute, or declare a variable for "
+            "the argument",
+        )
+    return Node("deriv", (call, argument, num(str(order))), "", start.offset)
 
 
 def _reject_dependent_call(state: TexState, name: str, start: Token) -> None:

@@ -20,7 +20,8 @@ from ...core.texvocab import (
     MULTI_ARG_MACROS,
 )
 from ..texlex import Token
-from . import bigops, environments, fractions, functions, names
+from . import bigops, environments, fractions, functions, names, vectors
+from .spellings import NAME_FONTS
 from .state import Rule, TexState
 
 MAX_DIGITS = 30
@@ -131,6 +132,8 @@ COMMANDS: Mapping[str, Rule] = {
     **dict.fromkeys(FUNCTION_MACROS, functions.parse_function_macro),
     **dict.fromkeys(MULTI_ARG_MACROS, functions.parse_multi_arg),
     "\\operatorname": functions.parse_operator_name,
+    "\\|": vectors.parse_norm,
+    "\\lVert": vectors.parse_norm,
 }
 """Macro → the rule that reads it (the macro's own token included)."""
 
@@ -165,6 +168,26 @@ def _refusal(state: TexState) -> SourceError:
         ).because(Reason.UNDECLARED, name[1:])
     if name == "\\partial":
         return state.fail("a lone \\partial: write \\frac{\\partial L}{\\partial a}", tok)
+    word = _font_word(state)
+    if word:
+        return state.fail(
+            f"{name}{{{word}}} is text, not a declared name",
+            tok,
+            f"declare {word!r} under 'symbols:' or 'functions:' and {name}{{{word}}} reads as "
+            "it; prose belongs outside a checked formula (or mark the display as notation)",
+        ).because(Reason.UNDECLARED, word)
     return state.fail(
         f"{name} cannot appear in a checked formula; mark the display as notation", tok
     )
+
+
+def _font_word(state: TexState) -> str:
+    """The word of ``\\text{word}`` (or another name font) at the cursor, or ''."""
+    if state.peek().text not in NAME_FONTS or state.peek(1).text != "{":
+        return ""
+    word = ""
+    k = 2
+    while state.peek(k).kind == "letter":
+        word += state.peek(k).text
+        k += 1
+    return word if state.peek(k).text == "}" else ""

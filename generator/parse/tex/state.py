@@ -23,6 +23,7 @@ from ...core.mathast import Node
 from ...core.scope import Scope
 from ...core.texvocab import SIZERS, SPACING, STYLES
 from ..texlex import Token, tokenize
+from .spellings import canonical_spellings
 
 LAYOUT = SPACING | STYLES | SIZERS
 """Tokens dropped before parsing: they change how a formula is drawn, not what it means."""
@@ -54,7 +55,7 @@ class TexState:
     """One display being parsed, resolved against one scope."""
 
     def __init__(self, tokens: list[Token], scope: Scope, grammar: Grammar) -> None:
-        self.tokens = [t for t in tokens if t.text not in LAYOUT]
+        self.tokens = canonical_spellings([t for t in tokens if t.text not in LAYOUT], scope)
         self._pos = 0
         self.scope = scope
         self.grammar = grammar
@@ -65,6 +66,10 @@ class TexState:
         """Integration variables whose ``d<var>`` is still to come, innermost last."""
         self.abs_depth = 0
         """1 inside a plain ``|…|``, where the next ``|`` closes it; else 0."""
+        self.norm_depth = 0
+        """How many ``\\|…\\|`` norms are open (the next ``\\|`` closes the innermost)."""
+        self.vector_indices: list[str] = []
+        """Inside ``w^T …`` or ``\\|…\\|``: the index a bare vector takes, innermost last."""
 
     # --- the cursor ----------------------------------------------------------------------
     @property
