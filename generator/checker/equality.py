@@ -38,6 +38,7 @@ from .context import Context
 from .deadline import CheckTimeout, Deadline
 from .definedness import DomainCheck, undefined_mismatch
 from .everysize import METHOD, Claim, prove_every_size
+from .indexcases import allowed, index_equalities, without_apart_deltas
 from .kinks import (
     rests_on_convention,
     smooth_guard,
@@ -92,13 +93,19 @@ def compare(
     given_pairs = [(tr.expand(tr.expr(g)), tr.expand(tr.expr(h))) for g, h in job.givens]
     size = tr.symbol(context.size) if context.size is not None else None
     indices = [tr.symbol(n) for n, d in context.domains.items() if d.index]
+    same, given_pairs = index_equalities(given_pairs, indices)
+    if same:  # given i = k: the claim at k = i (after differentiating)
+        a, b = _substituted(same, a, b)
+        shadows = (shadows[0].xreplace(same), shadows[1].xreplace(same))
+    apart = tuple((tr.expr(p).xreplace(same), tr.expr(q).xreplace(same)) for p, q in job.apart)
     if is_vector(size, indices, a, b):
+        a, b = (s.map(lambda e: without_apart_deltas(e, apart)) for s in (a, b))
         bound = tuple(g for shadow in shadows for g in guards_of(shadow, bound=True))
-        claim = Claim(a, b, bound, tuple(given_pairs))
+        claim = Claim(a, b, bound, tuple(given_pairs), apart)
         proof = _every_size(context, claim, indices, deadline)
         if proof is not None:
-            return Verdict(V.PROVEN, METHOD, proof)
-        return _compare_per_size(context, a, b, given_pairs, settings, deadline, rng)
+            return Verdict(V.PROVEN, METHOD, proof + _apart_note(apart))
+        return _compare_per_size(context, a, b, given_pairs, settings, deadline, rng, apart)
     elimination = _eliminate(given_pairs, lambda s: _domain_of(context, s), a, b)
     if isinstance(elimination, str):
         return Verdict(V.REJECTED, "given", elimination)
@@ -353,6 +360,10 @@ def _never_zero(coefficient: Any, rest: Any) -> bool:
     return True
 
 
+def _apart_note(apart: tuple[tuple[Any, Any], ...]) -> str:
+    return "".join(f", where {p} ≠ {q}" for p, q in apart)
+
+
 def _compare_per_size(
     context: Context,
     a: Side,
@@ -361,6 +372,7 @@ def _compare_per_size(
     settings: CheckSettings,
     deadline: Deadline,
     rng: random.Random,
+    apart: tuple[tuple[Any, Any], ...] = (),
 ) -> Verdict:
     """Check a claim about indexed symbols for each size N = 1…6 and every index value, and
     spot-check it up to N = 12: a sample, so at best ≈."""
@@ -387,6 +399,8 @@ def _compare_per_size(
             for s in (a, b, *given_sides)
         ]
         for values in index_values(n, len(index_symbols), rng):
+            if not allowed(values, index_symbols, apart):
+                continue
             subs: dict[Any, Any] = {size: sp.Integer(n)}
             subs.update({s: sp.Integer(v) for s, v in zip(index_symbols, values, strict=True)})
             extra = {

@@ -33,6 +33,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.domains import Domain, parse_domain
+from .indexcases import without_apart_deltas
 from .normalforms import symbolic_zero
 from .sides import Guard, Side, guards_of
 
@@ -209,6 +210,8 @@ class Claim:
     b: Side
     bound_guards: tuple[Guard, ...]
     givens: tuple[tuple[Any, Any], ...]
+    apart: tuple[tuple[Any, Any], ...] = ()
+    """Index pairs the claim is made for only where they differ (δ between them is 0)."""
 
     def replaced(self, mapping: Mapping[Any, Any]) -> Claim:
         def sub(e: Any) -> Any:
@@ -219,6 +222,7 @@ class Claim:
             self.b.map(sub),
             tuple(Guard(g.kind, sub(g.expr)) for g in self.bound_guards),
             tuple((sub(g), sub(h)) for g, h in self.givens),
+            self.apart,
         )
 
 
@@ -259,8 +263,8 @@ class _Proof:
         """The cases the proof split into ([] for none), or None if it failed."""
         reducer = Reducer(self.size, self.indices, self.domain_of_base)
         bound = tuple(Guard(g.kind, reducer.scalar(g.expr)) for g in claim.bound_guards)
-        a = _reduced_side(reducer, claim.a)
-        b = _reduced_side(reducer, claim.b)
+        a = _reduced_side(reducer, claim.a).map(lambda e: without_apart_deltas(e, claim.apart))
+        b = _reduced_side(reducer, claim.b).map(lambda e: without_apart_deltas(e, claim.apart))
         a = Side(a.expr, a.guards + bound)
         givens = [(reducer.scalar(g), reducer.scalar(h)) for g, h in claim.givens]
         return self._finish(claim, reducer, a, b, givens, depth)

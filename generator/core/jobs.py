@@ -93,6 +93,8 @@ class EqualJob:
     expect_false: bool = False
     """A mistake shown on purpose: the good outcome is a refutation."""
     givens: tuple[tuple[Node, Node], ...] = ()
+    apart: tuple[tuple[Node, Node], ...] = ()
+    """Indices the claim is made for only where they differ (a given ``i \\neq k``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,7 @@ def encode(job: Job) -> dict[str, Any]:
             "mode": job.mode.value,
             "expect": "false" if job.expect_false else "true",
             "givens": [[a.key(), b.key()] for a, b in job.givens],
+            "apart": [[a.key(), b.key()] for a, b in job.apart],
         }
     if isinstance(job, DrawJob):
         return {
@@ -207,6 +210,7 @@ def decode(data: Mapping[str, Any]) -> Job:
             Mode(data.get("mode", Mode.EQUAL.value)),
             data.get("expect") == "false",
             tuple((from_key(a), from_key(b)) for a, b in data.get("givens", [])),
+            tuple((from_key(a), from_key(b)) for a, b in data.get("apart", [])),
         )
     if op == "artifacts":
         low, high = (_from_fraction(v) for v in data["range"])

@@ -7,7 +7,9 @@ one :class:`CheckSpec` per claimed ``=``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from ..core.errors import Position, SourceError
 from ..core.mathast import Node
@@ -166,8 +168,8 @@ class DisplayPlanner:
         display = Display("chain", tex, self.row_position(path, 0), anchor, note=note)
         display.givens_tex = tuple(given)
         chain = read_display(self.diags, self.scope, path, tex)
-        givens = self.givens((*path[:-1], "given"), given)
-        if chain is None or givens is None or not self.checkable(path, chain, expect):
+        read = self.givens((*path[:-1], "given"), given)
+        if chain is None or read is None or not self.checkable(path, chain, expect):
             return display
         hold = self.wrt(path, chain, wrt)
         display.kind = _display_kind(chain.rows, expect)
@@ -186,7 +188,8 @@ class DisplayPlanner:
                     hold,
                     mode,
                     expect,
-                    tuple(givens),
+                    tuple(read.equal),
+                    tuple(read.apart),
                 )
             )
         return display
@@ -215,17 +218,46 @@ class DisplayPlanner:
         first = chain.rows[0]
         return first.args[1] if first.op == "deriv" else None
 
-    def givens(self, path: YPath, given: Sequence[str]) -> list[tuple[Node, Node]] | None:
-        out = []
+    def givens(self, path: YPath, given: Sequence[str]) -> Givens | None:
+        out = Givens()
         for k, tex in enumerate(given):
+            sides = _apart_sides(tex)
+            if sides is not None:
+                pair = self.apart_given((*path, k), tex, sides)
+                if pair is None:
+                    return None
+                out.apart.append(pair)
+                continue
             chain = read_display(self.diags, self.scope, (*path, k), tex)
             if chain is None:
                 return None
             if len(chain.rows) != 2:
                 self.diags.path((*path, k), "a given is one equation A = B")
                 return None
-            out.append((chain.rows[0], chain.rows[1]))
+            out.equal.append((chain.rows[0], chain.rows[1]))
         return out
+
+    def apart_given(
+        self, path: YPath, tex: str, sides: tuple[str, str]
+    ) -> tuple[Node, Node] | None:
+        """``i \\neq k``: two indices (or an index and a number) that differ."""
+        read = [read_display(self.diags, self.scope, path, side) for side in sides]
+        nodes = [c.rows[0] for c in read if c is not None and len(c.rows) == 1]
+        if len(nodes) != 2:
+            return None
+        if not all(self._index_or_number(n) for n in nodes) or nodes[0] == nodes[1]:
+            self.diags.path(
+                path,
+                f"a given with \\neq is read only between two indices, such as i \\neq k "
+                f"(not {tex})",
+            )
+            return None
+        return nodes[0], nodes[1]
+
+    def _index_or_number(self, node: Node) -> bool:
+        if node.op == "num":
+            return True
+        return node.op == "sym" and self.scope.is_index(str(node.value))
 
     def anchor(self, path: YPath, given: str | None, prefix: str) -> str:
         self.counter += 1
@@ -271,3 +303,22 @@ def _display_kind(rows: Iterable[Node], expect: str) -> str:
 
 def _indefinite(node: Node) -> bool:
     return node.op == "integral" and len(node.args) == 2
+
+
+@dataclass
+class Givens:
+    """A display's givens: equations to use, and pairs of indices that differ."""
+
+    equal: list[tuple[Node, Node]] = field(default_factory=list)
+    apart: list[tuple[Node, Node]] = field(default_factory=list)
+
+
+_NOT_EQUAL = re.compile(r"\\(?:neq|ne)(?![A-Za-z])")
+
+
+def _apart_sides(tex: str) -> tuple[str, str] | None:
+    """``i \\neq k`` split at its one ``\\neq``; None when the given has none."""
+    parts = _NOT_EQUAL.split(tex)
+    if len(parts) != 2:
+        return None
+    return parts[0], parts[1]

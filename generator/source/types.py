@@ -32,11 +32,19 @@ class CheckSpec:
     mode: str = "equal"
     expect: str = "true"
     givens: tuple[tuple[Node, Node], ...] = ()
+    apart: tuple[tuple[Node, Node], ...] = ()
+    """Indices the claim is about only where they differ: given ``i \\neq k``."""
 
     def job(self) -> EqualJob:
         """What the worker is asked to decide (the parent keeps position, label and TeX)."""
         return EqualJob(
-            self.left, self.right, self.wrt, Mode(self.mode), self.expect == "false", self.givens
+            self.left,
+            self.right,
+            self.wrt,
+            Mode(self.mode),
+            self.expect == "false",
+            self.givens,
+            self.apart,
         )
 
     def payload(self) -> dict[str, Any]:
@@ -183,6 +191,7 @@ def _spec_to_json(spec: CheckSpec) -> dict[str, Any]:
         "mode": spec.mode,
         "expect": spec.expect,
         "givens": [[a.key(), b.key()] for a, b in spec.givens],
+        "apart": [[a.key(), b.key()] for a, b in spec.apart],
     }
 
 
@@ -197,6 +206,7 @@ def _spec_from_json(data: dict[str, Any]) -> CheckSpec:
         data["mode"],
         data["expect"],
         tuple((from_key(a), from_key(b)) for a, b in data["givens"]),
+        tuple((from_key(a), from_key(b)) for a, b in data["apart"]),
     )
 
 
