@@ -52,6 +52,22 @@ def format_number(value: Any) -> str:
     return _real(re_part)
 
 
+def format_coordinate(value: Any) -> str:
+    """A point's coordinate with the digits it needs: 0.999999988 must not print as 1, a point
+    outside (0, 1) where the sides may not even differ."""
+    text = format_number(value)
+    number = float(value)
+    for digits in (10, 15):
+        try:
+            close = abs(float(Fraction(text)) - number) <= 1e-9 * max(abs(number), 1e-300)
+        except (ValueError, ZeroDivisionError):
+            return text
+        if close:
+            return text
+        text = f"{number:.{digits}g}"
+    return text
+
+
 def _real(value: Any) -> str:
     number = float(value)
     if abs(number - round(number)) < 1e-12 and abs(number) < 1e15:
@@ -312,7 +328,7 @@ def counterexample(
 ) -> Counterexample:
     shown = dict(extra or {})
     for var, value in sorted(point.items(), key=lambda kv: str(kv[0])):
-        shown[str(var).replace("__", "_")] = format_number(value)
+        shown[str(var).replace("__", "_")] = format_coordinate(value)
     left_text, right_text = left.show(), right.show()
     if difference is not None and left_text == right_text:
         # Equal to 6 digits on the page: say by how much they differ.

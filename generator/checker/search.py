@@ -77,6 +77,10 @@ def numeric_verdict(
         outcome = _at_critical_points(a, b, domains, settings, rng) or _search(
             a, b, domains, settings, rng, False, settings.points * 8
         )
+        if isinstance(outcome, Agreement) and 0 < outcome.agreed < settings.points:
+            # A given that confines a symbol (q = 1 − b with q in (0, 1)) leaves few usable
+            # points: look further rather than give up.
+            outcome = _search(a, b, domains, settings, rng, False, settings.points * 40)
     if isinstance(outcome, Found):
         return Verdict(
             V.FALSE, "numeric", _differ_detail(outcome), outcome.counterexample(extra_point)
@@ -237,10 +241,19 @@ def _search(
 ) -> Found | Agreement:
     variables = sorted(domains, key=sp.default_sort_key)
     agreed = undefined = 0
+    tiny: Found | None = None
     for point in itertools.islice(points(variables, domains, rng, nice=nice), tries):
         at = compare_at(a, b, point, settings.digits, exact=not nice if exact is None else exact)
         if at.outcome is Outcome.DIFFER:
-            return Found(point, at)
+            if at.difference is None:
+                return Found(point, at)
+            # Equal to 24 digits, different beyond: a point where the sides differ plainly
+            # (e^{-75} at x = 0, not e^{-1718} at x = 40.5) says more, so look a little further.
+            if tiny is None or abs(at.difference) > abs(tiny.values.difference):
+                tiny = Found(point, at)
+            if agreed >= settings.points // 2:
+                return tiny
+            continue
         if at.outcome is Outcome.AGREE:
             if at.both_defined:
                 agreed += 1
@@ -248,4 +261,4 @@ def _search(
                 undefined += 1
         if not variables or (not nice and agreed >= settings.points):
             break
-    return Agreement(agreed, undefined)
+    return tiny or Agreement(agreed, undefined)
