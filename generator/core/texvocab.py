@@ -102,6 +102,11 @@ SYMBOL_UNICODE: Mapping[str, str] = {
     "\\ldots": "…",
     "\\cdots": "⋯",
     "\\dots": "…",
+    "\\mapsto": "↦",
+    "\\top": "ᵀ",
+    "\\|": "‖",
+    "\\lVert": "‖",
+    "\\rVert": "‖",
 }
 """Non-letter macros as characters, for plain text."""
 

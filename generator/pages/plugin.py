@@ -22,7 +22,7 @@ from ..core.errors import DiagnosticsError, summary
 from ..core.settings import DEFAULT_CHECKS, DEFAULT_PATHS, Options, options_from
 from ..pipeline.checked import Checked
 from ..pipeline.run import load_and_check
-from . import assets, sitedir
+from . import assets, searchindex, sitedir
 from .htmlcheck import unsafe_html
 from .render import Page, render_pages
 
@@ -168,6 +168,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
                 f"strict mode and {self.warnings.count} warning(s): {self.final_site} is unchanged"
             )
             return
+        searchindex.rewrite_search_index(self.staging)  # readable math in search results
         sitedir.publish(self.staging, self.final_site)
         config.site_dir = str(self.final_site)
         self.staging = None
