@@ -122,14 +122,30 @@ def header_fields(path: Path) -> dict[str, str]:
 
 
 def variant(name: str, ident: str | None) -> str:
-    """The file with its declarations and only the display ``ident`` (None: no display)."""
+    """The file with its declarations and only the display ``ident`` (None: no display), and
+    the displays before it that it continues (a display that starts with '=' goes on from
+    the last row of the one before it)."""
     data = dict(read_corpus(name))
+    keep = _continued_from(data["body"], ident)
     data["body"] = [
-        item for item in data["body"] if not is_display(item) or str(item.get("id")) == ident
+        item for item in data["body"] if not is_display(item) or str(item.get("id")) in keep
     ] or [{"prose": "The declarations alone."}]
     out = io.StringIO()
     _yaml().dump(data, out)
     return out.getvalue()
+
+
+def _continued_from(body: list[dict[str, Any]], ident: str | None) -> set[str]:
+    displays = [item for item in body if is_display(item)]
+    ids = [str(item.get("id")) for item in displays]
+    if ident not in ids:
+        return set()
+    at = ids.index(ident)
+    keep = {ident}
+    while at > 0 and str(displays[at].get("equation", "")).lstrip(" &").startswith("="):
+        at -= 1
+        keep.add(ids[at])
+    return keep
 
 
 def load_variant(name: str, ident: str | None) -> tuple[Any, list[str]]:

@@ -192,10 +192,12 @@ _BLANK = re.compile(r"(?:\s|\\[,;:! ]|\\q?quad(?![A-Za-z]))*")
 def _row_starts(tex: str) -> list[int]:
     """Where each row starts: its first character that is not white space or TeX spacing.
 
-    Rows are separated by the '=' signs outside braces (``\\sum_{k=1}`` has none).
+    Rows are separated by the '=' signs outside braces (``\\sum_{k=1}`` has none), and a line
+    of an aligned block that does not start with '=' (``\\\\ y &= y``) starts a row too.
     """
     starts = [_BLANK.match(tex).end()]
-    depth = 0
+    depth = environments = 0
+    chain = tex.lstrip().startswith(("\\begin{aligned}", "\\begin{align", "\\begin{equation"))
     for k, ch in enumerate(tex):
         escaped = k > 0 and tex[k - 1] == "\\"
         if ch == "{" and not escaped:
@@ -204,6 +206,16 @@ def _row_starts(tex: str) -> list[int]:
             depth -= 1
         elif ch == "=" and depth == 0:
             starts.append(_BLANK.match(tex, k + 1).end())
+        elif tex.startswith("\\begin", k):
+            environments += 1
+        elif tex.startswith("\\end", k):
+            environments -= 1
+        elif chain and environments == 1 and tex.startswith("\\\\", k) and not escaped:
+            line = _BLANK.match(tex, k + 2).end()
+            spacing = re.match(r"\[[^\]]*\]", tex[line:])  # \\[4pt]
+            line = _BLANK.match(tex, line + (spacing.end() if spacing else 0)).end()
+            if not tex.startswith(("&", "=", "\\end"), line):
+                starts.append(line)
     return starts
 
 

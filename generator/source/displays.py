@@ -45,6 +45,9 @@ class DisplayPlanner:
         self.diags = diags
         self.anchors: dict[str, YPath] = {}
         self.counter = 0
+        self.previous: _Continued | None = None
+        """The last row of the body display just planned: a display that starts with '='
+        continues from it."""
 
     def result(self, model: Derivation) -> Display | None:
         stated = model.result
@@ -167,16 +170,48 @@ class DisplayPlanner:
         anchor = self.anchor(path if path == ("result",) else path[:-1], given_id, "eq")
         display = Display("chain", tex, self.row_position(path, 0), anchor, note=note)
         display.givens_tex = tuple(given)
-        chain = read_display(self.diags, self.scope, path, tex)
-        read = self.givens((*path[:-1], "given"), given)
-        if chain is None or read is None or not self.checkable(path, chain, expect):
+        in_body = path[0] == "body"
+        continued = _continues(tex)
+        previous = _branch_point(self.previous, tuple(given)) if in_body and continued else None
+        self.previous = None
+        if continued and previous is None:
+            self.diags.source(
+                path,
+                SourceError(
+                    "this display starts with '=', continuing the one before it, but the item "
+                    "before it is not a checked equation"
+                ),
+            )
             return display
-        hold = self.wrt(path, chain, wrt)
+        parsed = read_display(self.diags, self.scope, path, _blank_leading_equals(tex))
+        read = self.givens((*path[:-1], "given"), given)
+        if parsed is None or read is None:
+            return display
+        chain, texts = parsed, [_row_text(tex, parsed, k) for k in range(len(parsed.rows))]
+        if previous is not None and continued:
+            # "= c" after a display ending in b: the chain b = c, b being the earlier row
+            chain = Chain(
+                (previous.row, *parsed.rows),
+                (0, *parsed.offsets),
+                tuple(b + 1 for b in parsed.breaks),
+            )
+            texts = [previous.text, *texts]
+        if not self.checkable(path, chain, expect):
+            return display
         display.kind = _display_kind(chain.rows, expect)
-        display.rows_tex = tuple(_row_text(tex, chain, k) for k in range(len(chain.rows)))
+        display.rows_tex = tuple(texts)
+        first = 0
         for number, (left, right, offset) in enumerate(
             zip(chain.rows, chain.rows[1:], chain.offsets[1:], strict=False), 1
         ):
+            if number in chain.breaks:
+                first = number  # a new equation: its own first row, nothing to compare yet
+                continue
+            hold = (
+                previous.hold
+                if previous is not None and continued and first == 0
+                else self.wrt(path, chain.rows[first], wrt)
+            )
             mode = "antiderivative" if _indefinite(left) or _indefinite(right) else "equal"
             display.checks.append(
                 CheckSpec(
@@ -184,7 +219,7 @@ class DisplayPlanner:
                     right,
                     self.row_position(path, offset),
                     f"row {number + 1} = row {number}",
-                    _row_text(tex, chain, number - 1) + " = " + _row_text(tex, chain, number),
+                    texts[number - 1] + " = " + texts[number],
                     hold,
                     mode,
                     expect,
@@ -192,6 +227,10 @@ class DisplayPlanner:
                     tuple(read.apart),
                 )
             )
+        if in_body and expect == "true" and not chain.breaks:
+            last_hold = display.checks[-1].wrt if display.checks else None
+            base = previous if continued else None
+            self.previous = _Continued(chain.rows[-1], texts[-1], last_hold, tuple(given), base)
         return display
 
     def checkable(self, path: YPath, chain: Chain, expect: str) -> bool:
@@ -209,13 +248,13 @@ class DisplayPlanner:
             return False
         return True
 
-    def wrt(self, path: YPath, chain: Chain, wrt: str | None) -> Node | None:
-        """The variable held fixed while the other definitions are expanded, if any."""
+    def wrt(self, path: YPath, first: Node, wrt: str | None) -> Node | None:
+        """The variable held fixed while the other definitions are expanded, if any: the one
+        the equation's first row differentiates by."""
         if wrt is not None:
             if wrt not in self.scope.symbols:
                 self.diags.path((*path[:-1], "wrt"), f"wrt {wrt!r} is not a declared symbol")
             return Node("sym", (), wrt)
-        first = chain.rows[0]
         return first.args[1] if first.op == "deriv" else None
 
     def givens(self, path: YPath, given: Sequence[str]) -> Givens | None:
@@ -282,10 +321,13 @@ def _row_text(tex: str, chain: Chain, number: int) -> str:
     """The TeX of row ``number`` (0-based) of a parsed display."""
     start = chain.offsets[number]
     end = chain.offsets[number + 1] if number + 1 < len(chain.offsets) else len(tex)
-    text = tex[start:end].strip()
-    if number + 1 < len(chain.offsets):
-        text = text.removesuffix("=").strip()
+    text = _LINE_END.sub("", tex[start:end])
     return " ".join(text.split())
+
+
+# What may follow a row up to the next one: '=', alignment marks, line breaks, the end of an
+# environment.
+_LINE_END = re.compile(r"(?:\s|=|&|\\\\(?:\[[^\]]*\])?|\\(?:nonumber|notag)\b|\\end\{[a-z*]+\})+$")
 
 
 def _display_kind(rows: Iterable[Node], expect: str) -> str:
@@ -322,3 +364,43 @@ def _apart_sides(tex: str) -> tuple[str, str] | None:
     if len(parts) != 2:
         return None
     return parts[0], parts[1]
+
+
+@dataclass(frozen=True, slots=True)
+class _Continued:
+    """What a display starting with '=' continues: the row before it, its TeX, and the
+    variable the earlier display differentiates by."""
+
+    row: Node
+    text: str
+    hold: Node | None
+    givens: tuple[str, ...] = ()
+    base: _Continued | None = None
+    """What this display itself continued from, if anything."""
+
+
+def _branch_point(previous: _Continued | None, givens: tuple[str, ...]) -> _Continued | None:
+    """Where a display starting with '=' goes on from: the display before it, unless that one
+    was another case (given i = j, then this one given i ≠ j continues the same expression
+    as it did, not its result)."""
+    while (
+        previous is not None
+        and previous.base is not None
+        and previous.givens
+        and previous.givens != givens
+    ):
+        previous = previous.base
+    return previous
+
+
+_LEADING_EQUALS = re.compile(r"^(\s*&?\s*)=")
+
+
+def _continues(tex: str) -> bool:
+    """The display starts with '=' (after space or an alignment mark): it continues a chain."""
+    return bool(_LEADING_EQUALS.match(tex))
+
+
+def _blank_leading_equals(tex: str) -> str:
+    """The TeX with its leading '=' replaced by a space, so offsets still point into it."""
+    return _LEADING_EQUALS.sub(lambda m: m.group(1) + " ", tex, count=1)

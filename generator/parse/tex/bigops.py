@@ -43,9 +43,7 @@ def parse_summation(state: TexState) -> Node:
     macro = state.take()
     start, upper = _limits(state, _summation_start)
     if start is None:
-        raise state.fail(
-            "a checked sum needs limits: \\sum_{k=1}^{N}, or \\sum_k over an index", macro
-        )
+        return _sum_over_the_only_index(state, macro, upper)
     index, lower = start
     if lower is None:
         lower, upper = _implied_range(state, index, upper, macro)
@@ -74,6 +72,42 @@ def _summation_start(state: TexState) -> tuple[str, Node | None]:
         lower = state.grammar.sum(state)
     state.expect("}")
     return var_tok.text, lower
+
+
+def _sum_over_the_only_index(state: TexState, macro: Token, upper: Node | None) -> Node:
+    """``\\sum e^{z_j}``: a sum written without its index runs over the one index the summand
+    mentions; with none, or several (\\sum y_k \\delta_{ki}), the reading is refused."""
+    start = state.pos
+    body = state.grammar.term(state)
+    found = sorted(_free_indices(state, body))
+    if len(found) > 1:
+        # ∂L/∂x_j = -\\sum t_i … dy_i/dx_j: j is free in the display, so the sum runs over i
+        outside = {t.text for t in (*state.tokens[:start], *state.tokens[state.pos :])}
+        found = [name for name in found if name not in outside] or found
+    if len(found) != 1:
+        mentioned = f"it mentions {', '.join(found)}" if found else "it mentions no index"
+        raise state.fail(
+            f"\\sum without an index: {mentioned}, so which one it runs over is not written",
+            macro,
+            "write \\sum_k (over a declared index k) or \\sum_{k=1}^{N}",
+        )
+    (index,) = found
+    lower, upper = _implied_range(state, index, upper, macro)
+    return Node("sum", (body, sym(index), lower, upper), "", macro.offset)
+
+
+def _free_indices(state: TexState, node: Node) -> set[str]:
+    """Declared index symbols in ``node`` that no enclosing or inner sum binds."""
+    if node.op == "sum":
+        inner = _free_indices(state, node.args[0]) - {str(node.args[1].value)}
+        return inner.union(*(_free_indices(state, n) for n in node.args[2:]))
+    found = set()
+    if node.op == "sym" and state.scope.is_index(str(node.value)) and node.value not in state.bound:
+        found.add(str(node.value))
+    for arg in node.args:
+        if isinstance(arg, Node):
+            found |= _free_indices(state, arg)
+    return found
 
 
 def _implied_range(

@@ -18,6 +18,9 @@ class Chain:
 
     rows: tuple[Node, ...]
     offsets: tuple[int, ...]
+    breaks: tuple[int, ...] = ()
+    """Rows that start a new equation (a line of an ``align`` such as ``C &= D`` after
+    ``A &= B``): not compared with the row before them."""
 
 
 def parse_rows(state: TexState) -> Chain:
@@ -25,11 +28,15 @@ def parse_rows(state: TexState) -> Chain:
     chain written over several lines of an ``aligned`` (``align``, ``split``, ``equation``)."""
     if chain_environment(state) is not None:
         chain = _environment_rows(state)
+    elif _has_line_breaks(state):
+        chain = _lines(state)  # A &= B \\ &= C without an environment around it
     else:
         offsets = [state.peek().offset]
         rows = [_row(state)]
         while state.at("="):
             state.take()
+            if state.peek().kind == "end":
+                break  # "… =" at the end: the chain goes on in the next display
             offsets.append(state.peek().offset)
             rows.append(_row(state))
         chain = Chain(tuple(rows), tuple(offsets))
@@ -66,35 +73,68 @@ def _environment_rows(state: TexState) -> Chain:
     begin = state.take()
     name = chain_environment_name(state)
     _drop_alignment_marks(state)
-    if chain_environment(state) is not None:  # \begin{equation}\begin{split} … \end{split}
-        chain = _environment_rows(state)
-    else:
-        offsets = [state.peek().offset]
-        rows = [_row(state)]
-        while True:
-            if state.at("="):
-                state.take()
-            elif state.peek().text in (".", ",") and state.peek(1).text in ("\\end", "\\\\"):
-                state.take()  # the sentence's punctuation at the end of the last line
-                continue
-            elif state.at("\\\\"):
-                state.take()
-                _skip_line_spacing(state)
-                if state.at("\\end"):
-                    break
-                if not state.at("="):
-                    raise state.fail(
-                        "a new line of an aligned chain must continue it with '=' (&= …); "
-                        "write a second equation as a display of its own"
-                    )
-                state.take()
-            else:
-                break
-            offsets.append(state.peek().offset)
-            rows.append(_row(state))
-        chain = Chain(tuple(rows), tuple(offsets))
+    # \begin{equation}\begin{split} … \end{split}\end{equation}: the inner one holds the lines
+    nested = chain_environment(state) is not None
+    chain = _environment_rows(state) if nested else _lines(state)
     end_environment(state, name, begin)
     return chain
+
+
+def _lines(state: TexState) -> Chain:
+    """Lines separated by ``\\\\``: a line that starts with ``=`` continues the chain, a line
+    ``C = D`` starts a new equation, checked on its own."""
+    offsets = [state.peek().offset]
+    rows = [_row(state)]
+    breaks: list[int] = []
+    while True:
+        if state.at("="):
+            state.take()
+        elif state.peek().text in (".", ",") and state.peek(1).text in ("\\end", "\\\\"):
+            state.take()  # the sentence's punctuation at the end of a line
+            continue
+        elif state.at("\\\\"):
+            state.take()
+            _skip_line_spacing(state)
+            if state.at("\\end") or state.peek().kind == "end":
+                break
+            if state.at("="):
+                state.take()
+            else:
+                _new_equation(state, rows, offsets, breaks)
+                continue
+        else:
+            break
+        offsets.append(state.peek().offset)
+        rows.append(_row(state))
+    return Chain(tuple(rows), tuple(offsets), tuple(breaks))
+
+
+def _new_equation(state: TexState, rows: list[Node], offsets: list[int], breaks: list[int]) -> None:
+    """A line that does not continue the chain: an equation of its own, ``C = D``."""
+    start = state.peek()
+    breaks.append(len(rows))
+    offsets.append(start.offset)
+    rows.append(_row(state))
+    if not state.at("="):
+        raise state.fail(
+            "a line of an aligned block must continue the chain (&= …) or be an equation "
+            "of its own (C &= D)",
+            start,
+        )
+
+
+def _has_line_breaks(state: TexState) -> bool:
+    """``\\\\`` at the top level of the display, outside any environment."""
+    depth = 0
+    for tok in state.tokens[state.pos :]:
+        if tok.text == "\\begin":
+            depth += 1
+        elif tok.text == "\\end":
+            depth -= 1
+        elif tok.text == "\\\\" and depth == 0:
+            _drop_alignment_marks(state)
+            return True
+    return False
 
 
 def chain_environment_name(state: TexState) -> str:

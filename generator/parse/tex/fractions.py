@@ -89,15 +89,11 @@ def _variable(state: TexState, op: str) -> Node:
 
 
 def _operand(state: TexState, macro: Token) -> Node:
-    """The one factor ``\\frac{d}{dx}`` applies to; a product would be a guess."""
+    """What ``\\frac{d}{dx}`` applies to: the rest of the term, up to the next + or −, as
+    texts write it (``\\frac{d}{dx} e^{x} (1 + x)`` differentiates the product)."""
     if not starts_factor(state):
         raise state.fail("the derivative operator needs something to act on", macro)
-    body = state.grammar.factor(state)
-    if starts_factor(state):
-        raise state.fail(
-            "ambiguous operand: put the differentiated expression in parentheses", macro
-        )
-    return body
+    return state.grammar.term(state)
 
 
 def _order(state: TexState) -> int:

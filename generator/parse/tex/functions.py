@@ -16,14 +16,16 @@ def parse_call_args(state: TexState, name: str, start: Token) -> Node:
     sized = state.at("\\left")
     if sized:
         state.take()
-    state.expect("(")
+    # \max\{0, 1 - y z\}: braces around the arguments, as many texts write max
+    closer = "\\}" if state.at("\\{") and name in ("Max", "Min") else ")"
+    state.expect("(" if closer == ")" else "\\{")
     args = [state.grammar.sum(state)]
     while state.at(","):
         state.take()
         args.append(state.grammar.sum(state))
     if sized:
         state.expect("\\right")
-    state.expect(")")
+    state.expect(closer)
     if name in state.scope.functions:
         params = state.scope.functions[name].params
         if len(args) != len(params):
@@ -43,10 +45,41 @@ def parse_function_macro(state: TexState) -> Node:
     name = FUNCTION_MACROS[macro.text]
     if state.at("_"):
         raise state.fail(f"{macro.text} with a base is not supported: write \\ln(x) / \\ln(2)")
-    if state.at("^"):
+    power = _function_power(state, macro)
+    if power is not None:
+        # \cosh^2(x) is (\cosh x)^2 in every text; \sin^{-1} would be arcsin, so only n ≥ 2
+        call = parse_function_macro_argument(state, name, macro)
+        return Node("pow", (call, power), "", macro.offset)
+    return parse_function_macro_argument(state, name, macro)
+
+
+def _function_power(state: TexState, macro: Token) -> Node | None:
+    """``^2`` or ``^{2}`` after a function's name: a whole power of its value."""
+    if not state.at("^"):
+        return None
+    texts = state.texts(state.pos + 1, state.pos + 4)
+    digit = (
+        texts[1]
+        if texts and texts[0] == "{" and len(texts) == 3 and texts[2] == "}"
+        else (texts[0] if texts else "")
+    )
+    if not (digit.isdigit() and len(digit) == 1 and int(digit) >= 2):
         raise state.fail(
-            f"{macro.text} with a power is ambiguous: write ({macro.text} x)^2 or {macro.text}(x^2)"
+            f"{macro.text} with this power is ambiguous: write ({macro.text} x)^n or "
+            f"{macro.text}(x^n) ({macro.text}^{{-1}} would be the inverse function)"
         )
+    state.take()
+    if state.at("{"):
+        state.take()
+        state.take()
+        state.take()
+    else:
+        state.take()
+    return Node("num", (), digit, macro.offset)
+
+
+def parse_function_macro_argument(state: TexState, name: str, macro: Token) -> Node:
+    """The argument of ``\\ln``: ``(…)``, or a single factor such as ``\\ln x``."""
     if at_arguments(state):
         return parse_call_args(state, name, macro)
     if not starts_factor(state):

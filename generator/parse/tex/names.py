@@ -31,7 +31,9 @@ def match_declared_symbol(state: TexState) -> str | None:
 def parse_letter(state: TexState) -> Node:
     """A letter: a declared spelling, a summation index in scope, or Euler's ``e``."""
     tok = state.peek()
-    _refuse_run_spelling_a_name(state)
+    spelled = _run_spelling_a_name(state)
+    if spelled is not None:
+        return _resolve(state, spelled, tok)
     declared = parse_declared(state)
     if declared is not None:
         return declared
@@ -50,9 +52,10 @@ def parse_letter(state: TexState) -> Node:
     ).because(Reason.UNDECLARED, tok.text)
 
 
-def _refuse_run_spelling_a_name(state: TexState) -> None:
-    """``ab`` (letters with no space between) where ``ab`` is also a declared name: the
-    product a·b or the symbol ab? Guessing would check a claim nobody wrote."""
+def _run_spelling_a_name(state: TexState) -> str | None:
+    """``ab`` (letters with no space between) that spell a declared name: read as that name,
+    unless every letter is declared too (then the product a·b is as likely, and guessing would
+    check a claim nobody wrote: refused). None when no declared name is spelled here."""
     run = ""
     offset = state.peek().offset
     k = 0
@@ -60,9 +63,15 @@ def _refuse_run_spelling_a_name(state: TexState) -> None:
         run += state.peek(k).text
         k += 1
     if len(run) < 2:
-        return
+        return None
     names = [*state.scope.symbols, *state.scope.functions]
     for name in sorted(names, key=len, reverse=True):
+        # Ambiguous only when every letter is a declared name too: with F and L declared,
+        # FL could be F·L; with only FL declared it can only be FL.
+        letters_declared = all(letter in state.scope.symbols for letter in name)
+        if len(name) >= 2 and run.startswith(name) and not letters_declared:
+            state.take_run(name)
+            return name
         if len(name) >= 2 and run.startswith(name):
             info = state.scope.symbols.get(name) or state.scope.functions[name]
             product, dotted = " ".join(name), " \\cdot ".join(name)
@@ -72,6 +81,7 @@ def _refuse_run_spelling_a_name(state: TexState) -> None:
                 f"write {info.tex} for the declared name, or {product} (with spaces) or "
                 f"{dotted} for the product",
             )
+    return None
 
 
 def _resolve(state: TexState, name: str, start: Token) -> Node:

@@ -9,6 +9,7 @@ as that name; any other word is left alone (``\text{otherwise}`` in a cases bloc
 from __future__ import annotations
 
 from ...core.scope import Scope
+from ...core.texvocab import ACCENTS
 from ..texlex import Token, tokenize
 
 NAME_FONTS = frozenset({"\\text", "\\textrm", "\\operatorname", "\\mathrm", "\\mathit", "\\mathbf"})
@@ -18,7 +19,9 @@ NAME_FONTS = frozenset({"\\text", "\\textrm", "\\operatorname", "\\mathrm", "\\m
 def canonical_spellings(tokens: list[Token], scope: Scope) -> list[Token]:
     """``tokens`` with each font-wrapped word that names a declared symbol or function replaced
     by that name's declared spelling (at the word's offset, so errors still point at it)."""
-    tokens = _rm_groups(tokens)
+    tokens = _rm_groups(_bold(_without_annotations(tokens)))
+    tokens = _braced_accents(_typographic_primes(tokens))
+    tokens = _upright_letters(tokens, scope)
     spelled = _declared_words(scope)
     out: list[Token] = []
     k = 0
@@ -68,6 +71,11 @@ def _font_word(tokens: list[Token], k: int) -> tuple[str | None, int]:
     return None, k
 
 
+def _bold(tokens: list[Token]) -> list[Token]:
+    """``\\boldsymbol{x}`` is set like ``\\mathbf{x}``: both mark a vector."""
+    return [Token(t.kind, "\\mathbf", t.offset) if t.text == "\\boldsymbol" else t for t in tokens]
+
+
 def _rm_groups(tokens: list[Token]) -> list[Token]:
     """``{\\rm NLL}`` → ``\\mathrm{NLL}``: the old font switch, as the macro with an argument."""
     out: list[Token] = []
@@ -81,3 +89,98 @@ def _rm_groups(tokens: list[Token]) -> list[Token]:
         out.append(tokens[k])
         k += 1
     return out
+
+
+def _typographic_primes(tokens: list[Token]) -> list[Token]:
+    """``s’(x)`` (a right single quote, as word processors and blogs type it) is ``s'(x)``."""
+    return [Token(t.kind, "'", t.offset) if t.text in ("’", "′") else t for t in tokens]
+
+
+def _braced_accents(tokens: list[Token]) -> list[Token]:
+    """``\\hat y`` is ``\\hat{y}``: an accent takes one token as its argument without braces."""
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        if (
+            tok.text in ACCENTS
+            and nxt is not None
+            and nxt.kind in ("letter", "cmd")
+            and nxt.text != "{"
+        ):
+            out += [tok, Token("char", "{", nxt.offset), nxt, Token("char", "}", nxt.offset)]
+            k += 2
+            continue
+        out.append(tok)
+        k += 1
+    return out
+
+
+UPRIGHT_LETTERS = frozenset({"e", "d"})
+"""``\\mathrm{e}`` (Euler's number) and ``\\mathrm{d}`` (a differential), set upright."""
+
+
+def _upright_letters(tokens: list[Token], scope: Scope) -> list[Token]:
+    """``\\mathrm{e}`` is e and ``\\mathrm{d}x`` is dx, unless e or d is a declared name."""
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        texts = [t.text for t in tokens[k : k + 4]]
+        if (
+            len(texts) == 4
+            and texts[0] in ("\\mathrm", "\\operatorname", "\\text")
+            and texts[1] == "{"
+            and texts[2] in UPRIGHT_LETTERS
+            and texts[3] == "}"
+            and texts[2] not in scope.symbols
+        ):
+            out.append(Token("letter", texts[2], tokens[k].offset))
+            k += 4
+            continue
+        out.append(tokens[k])
+        k += 1
+    return out
+
+
+def _without_annotations(tokens: list[Token]) -> list[Token]:
+    """``\\quad [\\text{chain rule}]`` at the end of a line is a remark, not mathematics."""
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        if tokens[k].text in ("\\quad", "\\qquad"):
+            end = _annotation_end(tokens, k + 1)
+            if end is not None:
+                k = end
+                continue
+        out.append(tokens[k])
+        k += 1
+    return out
+
+
+def _annotation_end(tokens: list[Token], k: int) -> int | None:
+    """Where ``[\\text{…}]``, ``(\\text{…})`` or ``\\text{…}`` starting at ``k`` ends, if it runs
+    to the end of the line (a line break, an alignment mark or the end of the formula)."""
+    opener = tokens[k].text if k < len(tokens) else ""
+    closer = {"[": "]", "(": ")"}.get(opener)
+    j = k + 1 if closer else k
+    if j >= len(tokens) or tokens[j].text != "\\text":
+        return None
+    depth = 0
+    j += 1
+    while j < len(tokens):
+        if tokens[j].text == "{":
+            depth += 1
+        elif tokens[j].text == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        j += 1
+    j += 1
+    if closer:
+        if j >= len(tokens) or tokens[j].text != closer:
+            return None
+        j += 1
+    if j < len(tokens) and tokens[j].text not in ("\\\\", "&", "\\end") and tokens[j].kind != "end":
+        return None
+    return j

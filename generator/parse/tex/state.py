@@ -55,7 +55,8 @@ class TexState:
     """One display being parsed, resolved against one scope."""
 
     def __init__(self, tokens: list[Token], scope: Scope, grammar: Grammar) -> None:
-        self.tokens = canonical_spellings([t for t in tokens if t.text not in LAYOUT], scope)
+        # Spellings first: a remark after \quad is recognised by the \quad before it.
+        self.tokens = [t for t in canonical_spellings(tokens, scope) if t.text not in LAYOUT]
         self._pos = 0
         self.scope = scope
         self.grammar = grammar
@@ -87,6 +88,11 @@ class TexState:
         if tok.kind != "end":
             self._pos += 1
         return tok
+
+    def take_run(self, letters: str) -> None:
+        """Consume the letter tokens that spell ``letters``."""
+        for _ in letters:
+            self.take()
 
     def at(self, text: str) -> bool:
         return self.peek().text == text and self.peek().kind != "end"
