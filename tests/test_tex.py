@@ -197,20 +197,27 @@ def _row_starts(tex: str) -> list[int]:
     """
     starts = [_BLANK.match(tex).end()]
     depth = environments = 0
-    chain = tex.lstrip().startswith(("\\begin{aligned}", "\\begin{align", "\\begin{equation"))
+    chain = (
+        len(
+            re.match(r"(?:\s*\\begin\{(?:aligned|align\*?|split|equation\*?)\})*", tex)[0].split(
+                "\\begin"
+            )
+        )
+        - 1
+    )
     for k, ch in enumerate(tex):
         escaped = k > 0 and tex[k - 1] == "\\"
         if ch == "{" and not escaped:
             depth += 1
         elif ch == "}" and not escaped:
             depth -= 1
-        elif ch == "=" and depth == 0:
+        elif ch == "=" and depth == 0 and environments <= chain:
             starts.append(_BLANK.match(tex, k + 1).end())
         elif tex.startswith("\\begin", k):
             environments += 1
         elif tex.startswith("\\end", k):
             environments -= 1
-        elif chain and environments == 1 and tex.startswith("\\\\", k) and not escaped:
+        elif chain and environments == chain and tex.startswith("\\\\", k) and not escaped:
             line = _BLANK.match(tex, k + 2).end()
             spacing = re.match(r"\[[^\]]*\]", tex[line:])  # \\[4pt]
             line = _BLANK.match(tex, line + (spacing.end() if spacing else 0)).end()

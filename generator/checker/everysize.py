@@ -364,7 +364,28 @@ def _reduced_side(reducer: Reducer, side: Side) -> Side:
     (sums included: a denominator inside Σₖ must be nonzero for every k)."""
     own = guards_of(side.expr, bound=True)
     guards = tuple(Guard(g.kind, reducer.scalar(g.expr)) for g in (*side.guards, *own))
-    return Side(reducer.scalar(side.expr), guards)
+    return Side(reducer.scalar(index_cases_as_deltas(side.expr)), guards)
+
+
+def index_cases_as_deltas(expr: Any) -> Any:
+    """``a if i = j, b if i ≠ j`` is δᵢⱼ a + (1 − δᵢⱼ) b: a case split on indices becomes the
+    algebra the delta rules and the case-by-case proof handle."""
+
+    def rewrite(piecewise: Any) -> Any:
+        if len(piecewise.args) != 2:
+            return piecewise
+        (first, one), (second, other) = piecewise.args
+        if isinstance(one, sp.Eq) and (other is sp.true or isinstance(other, sp.Ne)):
+            delta = sp.KroneckerDelta(*one.args)
+            return delta * first + (1 - delta) * second
+        if isinstance(one, sp.Ne) and (other is sp.true or isinstance(other, sp.Eq)):
+            delta = sp.KroneckerDelta(*one.args)
+            return (1 - delta) * first + delta * second
+        return piecewise
+
+    if not expr.has(sp.Piecewise):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), rewrite)
 
 
 def _free_delta(*sides: Side) -> Any:

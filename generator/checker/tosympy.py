@@ -48,7 +48,14 @@ _BUILTINS: dict[str, Any] = {
     "KroneckerDelta": sp.KroneckerDelta,
 }
 _CONSTANTS: dict[str, Any] = {"pi": sp.pi, "E": sp.E, "oo": sp.oo}
-_RELATIONS: dict[str, Any] = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq}
+_RELATIONS: dict[str, Any] = {
+    "<": sp.Lt,
+    "<=": sp.Le,
+    ">": sp.Gt,
+    ">=": sp.Ge,
+    "==": sp.Eq,
+    "!=": sp.Ne,
+}
 MAX_LITERAL_DIGITS = 2000
 
 

@@ -39,6 +39,7 @@ _COMPARE: dict[type[ast.cmpop], str] = {
     ast.Gt: ">",
     ast.GtE: ">=",
     ast.Eq: "==",
+    ast.NotEq: "!=",
 }
 
 

@@ -78,6 +78,12 @@ def _sum_over_the_only_index(state: TexState, macro: Token, upper: Node | None) 
     """``\\sum e^{z_j}``: a sum written without its index runs over the one index the summand
     mentions; with none, or several (\\sum y_k \\delta_{ki}), the reading is refused."""
     start = state.pos
+    letter = _undeclared_subscript(state)
+    if letter is not None:
+        # \\sum e^{x_d} with d declared nowhere: d can only be the sum's own index
+        with state.binding(letter):
+            body = state.grammar.term(state)
+        return Node("sum", (body, sym(letter), *_range(state, upper, macro)), "", macro.offset)
     body = state.grammar.term(state)
     found = sorted(_free_indices(state, body))
     if len(found) > 1:
@@ -94,6 +100,35 @@ def _sum_over_the_only_index(state: TexState, macro: Token, upper: Node | None) 
     (index,) = found
     lower, upper = _implied_range(state, index, upper, macro)
     return Node("sum", (body, sym(index), lower, upper), "", macro.offset)
+
+
+def _undeclared_subscript(state: TexState) -> str | None:
+    """The one undeclared letter written as a subscript in the summed term, if exactly one."""
+    letters = set()
+    depth = 0
+    k = state.pos
+    while state.tokens[k].kind != "end":
+        text = state.tokens[k].text
+        if text in ("{", "(", "\\left"):
+            depth += 1
+        elif text in ("}", ")", "\\right"):
+            depth -= 1
+        if depth < 0 or (depth == 0 and text in ("=", "+", "-", "\\\\", "&")):
+            break
+        if text == "_":
+            after = state.tokens[k + 1 : k + 4]
+            braced = len(after) == 3 and after[0].text == "{" and after[2].text == "}"
+            tok = after[1] if braced else after[0]
+            if tok.kind == "letter" and tok.text not in state.scope.symbols:
+                letters.add(tok.text)
+        k += 1
+    return letters.pop() if len(letters) == 1 and state.scope.size is not None else None
+
+
+def _range(state: TexState, upper: Node | None, macro: Token) -> tuple[Node, Node]:
+    size = state.scope.size
+    assert size is not None
+    return num("1", macro.offset), upper if upper is not None else sym(size, macro.offset)
 
 
 def _free_indices(state: TexState, node: Node) -> set[str]:

@@ -80,12 +80,19 @@ def _another_row(state: TexState) -> bool:
 
 
 def _condition(state: TexState) -> Node:
-    """``z > 0``, ``|r| \\leq \\delta`` or ``\\text{otherwise}``."""
+    """``z > 0``, ``|r| \\leq \\delta``, ``\\text{if } i = j``, ``i \\neq j`` or
+    ``\\text{otherwise}``."""
     start = state.peek()
+    if start.text == "\\text" and state.texts(state.pos + 1, state.pos + 5) == ["{", "i", "f", "}"]:
+        for _ in range(4 + 1):
+            state.take()
+        start = state.peek()
     if start.text == "\\text":
         return _otherwise(state, start)
     left = state.grammar.sum(state)
-    relation = COMPARISONS.get(state.peek().text)
+    relation = COMPARISONS.get(state.peek().text) or INDEX_CASES.get(state.peek().text)
+    if relation in INDEX_CASES.values() and not _indices(state, left):
+        raise state.fail("a condition with = or \\neq is read between indices, such as i = j")
     if relation is None:
         raise state.fail("expected a comparison such as z > 0 in the condition")
     state.take()
@@ -95,6 +102,14 @@ def _condition(state: TexState) -> Node:
             "one comparison per condition: write a < z as two cases or use \\text{otherwise}"
         )
     return Node("rel", (left, right), relation, start.offset)
+
+
+INDEX_CASES = {"=": "==", "\\neq": "!=", "\\ne": "!="}
+"""Conditions on indices: the diagonal i = j and the rest i ≠ j of a Jacobian."""
+
+
+def _indices(state: TexState, node: Node) -> bool:
+    return node.op == "num" or (node.op == "sym" and state.scope.is_index(str(node.value)))
 
 
 def _otherwise(state: TexState, start: Token) -> Node:

@@ -14,6 +14,8 @@ def parse_fraction(state: TexState) -> Node:
     numerator = state.span_at(state.pos)
     denominator = state.span_at(numerator.end + 1)
     operator = _derivative_operator(state.tokens[numerator.start : numerator.end])
+    if operator == "\\delta" and _declared_delta(state):
+        operator = None  # δ is a name of this derivation, not an operator
     if operator and _starts_with(state, denominator, operator):
         if operator == "d" and state.scope.is_symbol("d"):
             raise state.fail(
@@ -41,7 +43,13 @@ def _derivative_operator(numerator: list[Token]) -> str | None:
         return "\\partial"
     if first.text == "d" and first.kind == "letter":
         return "d"
+    if first.text == "\\delta" and len(numerator) > 1 and numerator[1].text != "_":
+        return "\\delta"  # \frac{\delta L}{\delta z}, as some texts write ∂ (not δ_{ij})
     return None
+
+
+def _declared_delta(state: TexState) -> bool:
+    return any(info.tex.strip() == "\\delta" for info in state.scope.symbols.values())
 
 
 def _derivative(state: TexState, macro: Token, op: str, numerator: Span, denominator: Span) -> Node:
@@ -49,10 +57,13 @@ def _derivative(state: TexState, macro: Token, op: str, numerator: Span, denomin
     state.expect("{")
     state.take()  # the operator, seen by the lookahead
     order = _order(state)
-    body = _numerator_body(state, numerator)
+    function = _bare_function(state, numerator)
+    body = None if function else _numerator_body(state, numerator)
     state.expect("}")
     state.expect("{")
     variable = _variable(state, op)
+    if function:  # d\sigma/dx: σ of the variable it is differentiated by
+        body = Node("call", (variable,), function, macro.offset)
     denominator_order = _order(state)
     if state.pos != denominator.end:
         raise state.fail("only one variable per derivative: \\frac{\\partial L}{\\partial a}")
@@ -64,6 +75,18 @@ def _derivative(state: TexState, macro: Token, op: str, numerator: Span, denomin
     if body is None:
         body = _operand(state, macro)
     return Node("deriv", (body, variable, num(str(order))), "", macro.offset)
+
+
+def _bare_function(state: TexState, numerator: Span) -> str | None:
+    """A declared one-argument function written alone after the operator (``d\\sigma``):
+    consumed, and named; None otherwise (the cursor does not move)."""
+    rest = state.texts(state.pos, numerator.end)
+    for name, info in state.scope.functions.items():
+        if len(info.params) == 1 and rest == [t.text for t in state.symbol_pattern_of(name)]:
+            for _ in rest:
+                state.take()
+            return name
+    return None
 
 
 def _numerator_body(state: TexState, numerator: Span) -> Node | None:

@@ -78,6 +78,21 @@ def _function_power(state: TexState, macro: Token) -> Node | None:
     return Node("num", (), digit, macro.offset)
 
 
+def whole_power(state: TexState) -> Node | None:
+    """``^2`` or ``^{2}`` (2 to 9) after a declared function's name, consumed; else None."""
+    if not state.at("^"):
+        return None
+    texts = state.texts(state.pos + 1, state.pos + 4)
+    braced = len(texts) == 3 and texts[0] == "{" and texts[2] == "}"
+    digit = texts[1] if braced else (texts[0] if texts else "")
+    if not (len(digit) == 1 and digit.isdigit() and int(digit) >= 2):
+        return None
+    offset = state.take().offset
+    for _ in range(3 if braced else 1):
+        state.take()
+    return Node("num", (), digit, offset)
+
+
 def parse_function_macro_argument(state: TexState, name: str, macro: Token) -> Node:
     """The argument of ``\\ln``: ``(…)``, or a single factor such as ``\\ln x``."""
     if at_arguments(state):

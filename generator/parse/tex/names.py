@@ -88,9 +88,12 @@ def _resolve(state: TexState, name: str, start: Token) -> Node:
     """What a declared spelling means here: a call, an indexed symbol or a symbol."""
     if name in state.scope.functions:
         order = _primes(state)
+        power = functions.whole_power(state) if not order else None
         if not at_arguments(state):
             raise state.fail(_no_arguments_message(state, name), start)
         call = functions.parse_call_args(state, name, start)
+        if power is not None:  # f^2(x) is (f(x))^2
+            return Node("pow", (call, power), "", start.offset)
         return _derivative_of_call(state, call, order, start) if order else call
     if state.scope.is_indexed(name):
         if not state.at("_"):

@@ -19,7 +19,7 @@ NAME_FONTS = frozenset({"\\text", "\\textrm", "\\operatorname", "\\mathrm", "\\m
 def canonical_spellings(tokens: list[Token], scope: Scope) -> list[Token]:
     """``tokens`` with each font-wrapped word that names a declared symbol or function replaced
     by that name's declared spelling (at the word's offset, so errors still point at it)."""
-    tokens = _rm_groups(_bold(_without_annotations(tokens)))
+    tokens = _over_groups(_rm_groups(_bold(_without_annotations(tokens))))
     tokens = _braced_accents(_typographic_primes(tokens))
     tokens = _upright_letters(tokens, scope)
     spelled = _declared_words(scope)
@@ -184,3 +184,37 @@ def _annotation_end(tokens: list[Token], k: int) -> int | None:
     if j < len(tokens) and tokens[j].text not in ("\\\\", "&", "\\end") and tokens[j].kind != "end":
         return None
     return j
+
+
+def _over_groups(tokens: list[Token]) -> list[Token]:
+    """``{a \\over b}`` (plain TeX) is ``\\frac{a}{b}``; an ``\\over`` outside braces is left
+    for the parser to refuse."""
+    out = list(tokens)
+    k = 0
+    while k < len(out):
+        if out[k].text != "\\over":
+            k += 1
+            continue
+        opener = _enclosing_brace(out, k)
+        if opener is None:
+            k += 1
+            continue
+        over = out[k]
+        out[k : k + 1] = [Token("char", "}", over.offset), Token("char", "{", over.offset)]
+        out.insert(opener, Token("cmd", "\\frac", out[opener].offset))
+        k += 2
+    return out
+
+
+def _enclosing_brace(tokens: list[Token], k: int) -> int | None:
+    """Index of the ``{`` that opens the group holding position ``k``, if any."""
+    depth = 0
+    for j in range(k - 1, -1, -1):
+        text = tokens[j].text
+        if text == "}":
+            depth += 1
+        elif text == "{":
+            if depth == 0:
+                return j
+            depth -= 1
+    return None

@@ -140,6 +140,11 @@ class TexState:
                 return Span(position + 1, j)
         raise SourceError("unclosed '{'", opener.offset)
 
+    def symbol_pattern_of(self, name: str) -> list[Token]:
+        """The tokens of a declared symbol's or function's spelling."""
+        info = self.scope.symbols.get(name) or self.scope.functions.get(name)
+        return tokenize(info.tex if info else name)[:-1]
+
     def symbol_pattern(self, name: str) -> list[Token]:
         """The tokens of a declared symbol's spelling (its name if it is not declared)."""
         info = self.scope.symbols.get(name)
