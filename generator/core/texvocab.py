@@ -159,7 +159,7 @@ COMPARISONS: Mapping[str, str] = {
 }
 """Order relations a ``cases`` condition may use, → the tree's ``rel`` value."""
 
-RELATIONS: frozenset[str] = frozenset(COMPARISONS) | {"\\neq", "\\approx"}
+RELATIONS: frozenset[str] = frozenset(COMPARISONS) | {"\\neq", "\\ne", "\\approx"}
 """Every relation the parser recognises: none joins the rows of a checked display (only ``=``
 does), and none starts a factor."""
 
@@ -174,7 +174,9 @@ BRACKETS: Mapping[str, str] = {"(": ")", "[": "]", "\\{": "\\}"}
 SPACING: frozenset[str] = frozenset({"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad"})
 """Spacing macros: they change where things are drawn, not what a formula means."""
 
-STYLES: frozenset[str] = frozenset({"\\displaystyle", "\\nonumber", "\\notag"})
+STYLES: frozenset[str] = frozenset(
+    {"\\displaystyle", "\\nonumber", "\\notag", "\\limits", "\\nolimits"}
+)
 """Style switches the parser ignores (``\\textstyle`` is drawn but not checked), and the
 marks that keep a line of an ``align`` unnumbered."""
 

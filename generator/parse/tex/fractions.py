@@ -82,7 +82,8 @@ def _bare_function(state: TexState, numerator: Span) -> str | None:
     consumed, and named; None otherwise (the cursor does not move)."""
     rest = state.texts(state.pos, numerator.end)
     for name, info in state.scope.functions.items():
-        if len(info.params) == 1 and rest == [t.text for t in state.symbol_pattern_of(name)]:
+        spellings = ([t.text for t in state.symbol_pattern_of(name)], list(name))
+        if len(info.params) == 1 and rest in spellings:
             for _ in rest:
                 state.take()
             return name
