@@ -34,7 +34,7 @@ from generator.source.model import (
     SymbolDecl,
 )
 
-from .helpers import FIXTURES, copy_project, run_cli
+from .helpers import FIXTURES, ROOT, copy_project, run_cli
 
 BAD = FIXTURES / "bad"
 YAML11 = FIXTURES / "good" / "yaml11.yaml"
@@ -327,3 +327,19 @@ def test_every_unknown_key_in_the_bad_fixtures_lists_the_allowed_keys() -> None:
                 seen += 1
                 assert ALLOWED_NOTE.search(diagnostic.format()), diagnostic.format()
     assert seen >= 4
+
+
+def test_row_texts_keep_a_cases_block_whole_and_drop_only_line_marks() -> None:
+    """Each row's TeX (shown on the landing page and in messages) ends where the row ends: the
+    '=', '&' and line breaks of an aligned chain go, a cases block's own \\end{cases} stays."""
+    text = (ROOT / "content" / "relu-mse.yaml").read_text(encoding="utf-8")
+    source, _ = load_source(text, "content/relu-mse.yaml")
+    assert source is not None and source.result is not None
+    assert source.result.rows_tex[-1].endswith("\\end{cases}")
+    aligned = (
+        "title: Rows\norder: 1\nsymbols:\n  x: {domain: real}\nbody:\n"
+        "  - equation: '\\begin{aligned} x + x &= 2 x \\\\ &= x \\cdot 2 \\end{aligned}'\n"
+    )
+    source, diagnostics = load_source(aligned, "content/rows.yaml")
+    assert source is not None, diagnostics
+    assert source.displays[0].rows_tex == ("x + x", "2 x", "x \\cdot 2")

@@ -325,9 +325,12 @@ def _row_text(tex: str, chain: Chain, number: int) -> str:
     return " ".join(text.split())
 
 
-# What may follow a row up to the next one: '=', alignment marks, line breaks, the end of an
-# environment.
-_LINE_END = re.compile(r"(?:\s|=|&|\\\\(?:\[[^\]]*\])?|\\(?:nonumber|notag)\b|\\end\{[a-z*]+\})+$")
+_LINE_END = re.compile(
+    r"(?:\s|=|&|\\\\(?:\[[^\]]*\])?|\\(?:nonumber|notag)\b"
+    r"|\\end\{(?:aligned|align\*?|split|equation\*?)\})+$"
+)
+"""What may follow a row up to the next one: '=', alignment marks, line breaks, the end of a
+chain environment (never the end of a cases block inside the row)."""
 
 
 def _display_kind(rows: Iterable[Node], expect: str) -> str:
