@@ -134,6 +134,8 @@ def _holds(condition: Any) -> bool:
         lambda e: sp.together(e.rewrite(sp.exp)),  # 1 − tanh z = 2/(e^{2z} + 1)
         sp.simplify,
     )
+    if kind in (">", ">=") and _bounded_holds(expr, kind):
+        return True
     for make in forms:
         form = make(expr)
         known = {
@@ -145,6 +147,23 @@ def _holds(condition: Any) -> bool:
         if known:
             return True
     return False
+
+
+BOUNDED = {sp.sin: (-1, 1), sp.cos: (-1, 1), sp.tanh: (-1, 1)}
+"""Functions of a real argument with known bounds: sin(2z) + 1 ≥ 0 needs no more than that."""
+
+
+def _bounded_holds(expr: Any, kind: str) -> bool:
+    """``expr`` > 0 (or ≥ 0) follows from the bounds of sin, cos and tanh alone: each call is
+    replaced by the interval it lies in, and the interval arithmetic must settle the sign."""
+    calls = [c for c in expr.atoms(sp.Function) if type(c) in BOUNDED and c.args[0].is_real]
+    if not calls:
+        return False
+    bounded = expr.xreplace({c: sp.AccumBounds(*BOUNDED[type(c)]) for c in calls})
+    if bounded.free_symbols or not isinstance(bounded, sp.AccumBounds | sp.Number):
+        return False
+    low = bounded.min if isinstance(bounded, sp.AccumBounds) else bounded
+    return bool(low > 0) if kind == ">" else bool(low >= 0)
 
 
 def _point_outside(

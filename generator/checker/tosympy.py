@@ -290,7 +290,9 @@ class Translator:
         expanded = self.expand(body, keep=frozenset({variable}))
         # ∂/∂a_i of Σ_k (a_k − y_k)²: the sum mentions a_k, not a_i, and still depends on it.
         involved = variable.base if isinstance(variable, sp.Indexed) else variable
-        if not expanded.has(involved):
+        if not expanded.has(involved) and expanded.free_symbols:
+            # A symbol left undefined would make the derivative 0 by omission; a number's
+            # derivative (d/dx 1 in a sum rule) really is 0.
             raise VacuousDerivative(_vacuous_message(body, variable))
         # SymPy writes d/dx xⁿ as n·xⁿ/x, which is 0/0 at x = 0 although the derivative
         # there is n·0ⁿ⁻¹; recombining powers of the same base gives back n·xⁿ⁻¹.
