@@ -8,6 +8,8 @@ as that name; any other word is left alone (``\text{otherwise}`` in a cases bloc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ...core.scope import Scope
 from ...core.texvocab import ACCENTS
 from ..texlex import Token, tokenize
@@ -19,26 +21,43 @@ NAME_FONTS = frozenset({"\\text", "\\textrm", "\\operatorname", "\\mathrm", "\\m
 def canonical_spellings(tokens: list[Token], scope: Scope) -> list[Token]:
     """``tokens`` with each font-wrapped word that names a declared symbol or function replaced
     by that name's declared spelling (at the word's offset, so errors still point at it)."""
-    tokens = _over_groups(_rm_groups(_bold(_without_annotations(tokens))))
-    tokens = _braced_accents(_typographic_primes(tokens))
-    tokens = _upright_letters(tokens, scope)
+    tokens = _rewritten(_rewritten(_bold(tokens), _annotation), _rm_group)
+    tokens = _rewritten(_typographic_primes(_over_groups(tokens)), _unbraced_accent)
+    tokens = _rewritten(tokens, lambda t, k: _upright_letter(t, k, scope))
     spelled = _declared_words(scope)
+    return _rewritten(tokens, lambda t, k: _declared_word(t, k, spelled))
+
+
+Replacement = tuple[list[Token], int] | None
+"""What a rewrite rule makes of the tokens at a position: the tokens to emit instead, and the
+position after those it replaces; None leaves the token there as it is."""
+
+
+def _rewritten(tokens: list[Token], rule: Callable[[list[Token], int], Replacement]) -> list[Token]:
+    """One left-to-right pass of ``rule`` over ``tokens``."""
     out: list[Token] = []
     k = 0
     while k < len(tokens):
-        word, after = _font_word(tokens, k)
-        if word is not None and tokens[k].text == "\\mathbf":
-            word = "\\mathbf{" + word + "}"
-        if word is not None and word in spelled:
-            declared = spelled[word]
-            if [t.text for t in tokens[k:after]] != [t.text for t in declared]:
-                offset = tokens[k].offset
-                out.extend(Token(t.kind, t.text, offset) for t in declared)
-                k = after
-                continue
-        out.append(tokens[k])
-        k += 1
+        replaced = rule(tokens, k)
+        if replaced is None:
+            out.append(tokens[k])
+            k += 1
+        else:
+            emitted, k = replaced
+            out.extend(emitted)
     return out
+
+
+def _declared_word(tokens: list[Token], k: int, spelled: dict[str, list[Token]]) -> Replacement:
+    word, after = _font_word(tokens, k)
+    if word is not None and tokens[k].text == "\\mathbf":
+        word = "\\mathbf{" + word + "}"
+    if word is None or word not in spelled:
+        return None
+    declared = spelled[word]
+    if [t.text for t in tokens[k:after]] == [t.text for t in declared]:
+        return None
+    return [Token(t.kind, t.text, tokens[k].offset) for t in declared], after
 
 
 def _declared_words(scope: Scope) -> dict[str, list[Token]]:
@@ -76,19 +95,11 @@ def _bold(tokens: list[Token]) -> list[Token]:
     return [Token(t.kind, "\\mathbf", t.offset) if t.text == "\\boldsymbol" else t for t in tokens]
 
 
-def _rm_groups(tokens: list[Token]) -> list[Token]:
+def _rm_group(tokens: list[Token], k: int) -> Replacement:
     """``{\\rm NLL}`` → ``\\mathrm{NLL}``: the old font switch, as the macro with an argument."""
-    out: list[Token] = []
-    k = 0
-    while k < len(tokens):
-        if tokens[k].text == "{" and k + 1 < len(tokens) and tokens[k + 1].text == "\\rm":
-            out.append(Token("cmd", "\\mathrm", tokens[k].offset))
-            out.append(tokens[k])
-            k += 2
-            continue
-        out.append(tokens[k])
-        k += 1
-    return out
+    if tokens[k].text == "{" and k + 1 < len(tokens) and tokens[k + 1].text == "\\rm":
+        return [Token("cmd", "\\mathrm", tokens[k].offset), tokens[k]], k + 2
+    return None
 
 
 def _typographic_primes(tokens: list[Token]) -> list[Token]:
@@ -96,66 +107,40 @@ def _typographic_primes(tokens: list[Token]) -> list[Token]:
     return [Token(t.kind, "'", t.offset) if t.text in ("’", "′") else t for t in tokens]
 
 
-def _braced_accents(tokens: list[Token]) -> list[Token]:
+def _unbraced_accent(tokens: list[Token], k: int) -> Replacement:
     """``\\hat y`` is ``\\hat{y}``: an accent takes one token as its argument without braces."""
-    out: list[Token] = []
-    k = 0
-    while k < len(tokens):
-        tok = tokens[k]
-        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-        if (
-            tok.text in ACCENTS
-            and nxt is not None
-            and nxt.kind in ("letter", "cmd")
-            and nxt.text != "{"
-        ):
-            out += [tok, Token("char", "{", nxt.offset), nxt, Token("char", "}", nxt.offset)]
-            k += 2
-            continue
-        out.append(tok)
-        k += 1
-    return out
+    tok = tokens[k]
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    if tok.text not in ACCENTS or nxt is None or nxt.kind not in ("letter", "cmd"):
+        return None
+    return [tok, Token("char", "{", nxt.offset), nxt, Token("char", "}", nxt.offset)], k + 2
 
 
 UPRIGHT_LETTERS = frozenset({"e", "d"})
 """``\\mathrm{e}`` (Euler's number) and ``\\mathrm{d}`` (a differential), set upright."""
 
 
-def _upright_letters(tokens: list[Token], scope: Scope) -> list[Token]:
+def _upright_letter(tokens: list[Token], k: int, scope: Scope) -> Replacement:
     """``\\mathrm{e}`` is e and ``\\mathrm{d}x`` is dx, unless e or d is a declared name."""
-    out: list[Token] = []
-    k = 0
-    while k < len(tokens):
-        texts = [t.text for t in tokens[k : k + 4]]
-        if (
-            len(texts) == 4
-            and texts[0] in ("\\mathrm", "\\operatorname", "\\text")
-            and texts[1] == "{"
-            and texts[2] in UPRIGHT_LETTERS
-            and texts[3] == "}"
-            and texts[2] not in scope.symbols
-        ):
-            out.append(Token("letter", texts[2], tokens[k].offset))
-            k += 4
-            continue
-        out.append(tokens[k])
-        k += 1
-    return out
+    texts = [t.text for t in tokens[k : k + 4]]
+    if (
+        len(texts) == 4
+        and texts[0] in ("\\mathrm", "\\operatorname", "\\text")
+        and texts[1] == "{"
+        and texts[2] in UPRIGHT_LETTERS
+        and texts[3] == "}"
+        and texts[2] not in scope.symbols
+    ):
+        return [Token("letter", texts[2], tokens[k].offset)], k + 4
+    return None
 
 
-def _without_annotations(tokens: list[Token]) -> list[Token]:
+def _annotation(tokens: list[Token], k: int) -> Replacement:
     """``\\quad [\\text{chain rule}]`` at the end of a line is a remark, not mathematics."""
-    out: list[Token] = []
-    k = 0
-    while k < len(tokens):
-        if tokens[k].text in ("\\quad", "\\qquad"):
-            end = _annotation_end(tokens, k + 1)
-            if end is not None:
-                k = end
-                continue
-        out.append(tokens[k])
-        k += 1
-    return out
+    if tokens[k].text not in ("\\quad", "\\qquad"):
+        return None
+    end = _annotation_end(tokens, k + 1)
+    return ([], end) if end is not None else None
 
 
 def _annotation_end(tokens: list[Token], k: int) -> int | None:
