@@ -127,11 +127,11 @@ def every_term(total: Any) -> list[Guard]:
     out here (a proof for every size still sees them, through ``bound``)."""
     (variable, low, high) = total.limits[-1]
     body = sp.Sum(total.function, *total.limits[:-1]) if len(total.limits) > 1 else total.function
+    count = (high - low + 1).doit()  # the shadow's limits are built unevaluated
     out: list[Guard] = []
     for guard in guards_of(body, bound=True):
         if not guard.expr.has(variable) or guard.kind not in ("nonzero", "positive", "nonnegative"):
             continue
-        count = (high - low + 1).doit() if hasattr(high - low, "doit") else high - low + 1
         if count.is_Integer and 0 < count <= MAX_TERMS_SPELLED_OUT:
             out.extend(
                 Guard(guard.kind, guard.expr.xreplace({variable: low + t}))
