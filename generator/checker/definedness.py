@@ -221,6 +221,13 @@ def _some_points(solved: Any, depth: int = 0) -> tuple[Any, ...] | None:
 
 @lru_cache(maxsize=4096)
 def _factors(base: Any) -> tuple[Any, ...]:
+    """The factors whose zeros are candidates; none when ``base`` is provably never zero.
+
+    The sign test comes first: 1 + e^{81z} > 0 has no zeros, while its cyclotomic factors
+    (e^{54z} − e^{27z} + 1, …) are beyond SymPy's sign rules and cost seconds in solveset.
+    """
+    if _sign_known(base):
+        return ()
     try:
         return tuple(factor for factor, _ in sp.factor_list(base)[1])
     except (sp.PolynomialError, NotImplementedError):
