@@ -6,8 +6,11 @@ side is defined are in :mod:`generator.checker.sides`.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from math import prod
 from typing import Any
 
 import sympy as sp
@@ -67,29 +70,93 @@ def undefined_mismatch(
                 if test({**base, var: sp.Rational(value.numerator, value.denominator)}):
                     return result
     for kind, target in _candidates(left, right):
-        symbols = sorted(
-            (v for v in target.free_symbols if v in domains and not domains[v].finite),
-            key=sp.default_sort_key,
-        )
-        if not symbols:
-            continue
-        # Solve for whichever symbol SymPy can: |y − z| = δ is solved for z, not for δ.
-        solved = ((var, _solutions(kind, target, var, as_set(domains[var]))) for var in symbols)
-        var, solutions = next(((v, s) for v, s in solved if s is not None), (symbols[0], None))
-        if solutions is None:
-            result.unknown = True
-            continue
-        others = [v for v in variables if v != var]
-        for solution in solutions:
-            for base in _take(points(others, domains, rng), 6):
-                value = solution.xreplace(base)
-                if not value.is_number or not value.is_real:
-                    continue
-                if not domains[var].contains(float(value)):
-                    continue
-                if test({**base, var: value}, target):
-                    return result
+        for fixed in _finite_cases(target, domains):
+            outcome = _try_candidate(kind, target, fixed, variables, domains, rng, test)
+            if outcome is _FOUND:
+                return result
+            result.unknown = result.unknown or outcome is _UNKNOWN
     return result
+
+
+_FOUND, _UNKNOWN, _NONE = "found", "unknown", "none"
+MAX_FINITE_CASES = 64
+
+
+def _finite_cases(target: Any, domains: dict[Any, Any]) -> list[dict[Any, Any]]:
+    """Every combination of values of the finite-set symbols in ``target`` (y ∈ {−1, 1} in
+    y·z − 1): with each fixed, the candidate is solvable for the rest. One empty case when
+    there are none, or too many to enumerate (then only the other symbols are solved for)."""
+    finite = sorted(
+        (v for v in target.free_symbols if v in domains and domains[v].finite),
+        key=sp.default_sort_key,
+    )
+    values = [[sp.Rational(c.numerator, c.denominator) for c in domains[v].values] for v in finite]
+    if not finite or prod(len(v) for v in values) > MAX_FINITE_CASES:
+        return [{}]
+    return [dict(zip(finite, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def _try_candidate(
+    kind: str,
+    target: Any,
+    fixed: dict[Any, Any],
+    variables: list[Any],
+    domains: dict[Any, Any],
+    rng: Any,
+    test: Callable[..., Found | None],
+) -> str:
+    """Test the points where ``target`` (with ``fixed`` values) is zero, negative or fails."""
+    target = target.xreplace(fixed)
+    symbols = sorted(
+        (v for v in target.free_symbols if v in domains and not domains[v].finite),
+        key=sp.default_sort_key,
+    )
+    if not symbols:
+        return _test_constant(kind, target, fixed, variables, domains, rng, test)
+    # Solve for whichever symbol SymPy can: |y − z| = δ is solved for z, not for δ.
+    solved = ((var, _solutions(kind, target, var, as_set(domains[var]))) for var in symbols)
+    var, solutions = next(((v, s) for v, s in solved if s is not None), (symbols[0], None))
+    if solutions is None:
+        return _UNKNOWN
+    others = [v for v in variables if v != var and v not in fixed]
+    for solution in solutions:
+        for base in _take(points(others, domains, rng), 6):
+            value = solution.xreplace(base)
+            if not value.is_number or not value.is_real:
+                continue
+            if not domains[var].contains(float(value)):
+                continue
+            if test({**base, **fixed, var: value}, target):
+                return _FOUND
+    return _NONE
+
+
+def _test_constant(
+    kind: str,
+    target: Any,
+    fixed: dict[Any, Any],
+    variables: list[Any],
+    domains: dict[Any, Any],
+    rng: Any,
+    test: Callable[..., Found | None],
+) -> str:
+    """A candidate left without free symbols once the finite ones are fixed: when it holds
+    (a zero, a negative value, a failed condition), every point with those values is one."""
+    if not fixed:
+        return _NONE  # only finite-set symbols: the loop over their values covers it
+    if target.free_symbols:
+        return _UNKNOWN
+    holds = {"zero": sp.Eq(target, 0), "negative": sp.Lt(target, 0), "not": sp.Not(target)}
+    condition = holds[kind]
+    if condition is sp.false:
+        return _NONE
+    if condition is not sp.true:
+        return _UNKNOWN
+    others = [v for v in variables if v not in fixed]
+    for base in _take(points(others, domains, rng), 6):
+        if test({**base, **fixed}, target):
+            return _FOUND
+    return _NONE
 
 
 def _nowhere_defined(left: Side, right: Side) -> bool:
