@@ -112,6 +112,8 @@ class DrawJob:
     """Vector pages are drawn at this concrete size."""
     indices: Mapping[str, int] = field(default_factory=dict)
     code: bool = True
+    givens: tuple[tuple[Node, Node], ...] = ()
+    """The result's givens (Σₖ yₖ = 1): random arrays for the code are drawn to satisfy them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,8 @@ class Drawing:
     code: str | None = None
     verification: str | None = None
     """How the code was verified, in words, or None when no code was printed."""
+    float64: str | None = None
+    """Where the printed code is accurate in float64, in words."""
 
 
 # --- the wire format ---------------------------------------------------------------------------
@@ -190,6 +194,7 @@ def encode(job: Job) -> dict[str, Any]:
             "size": job.size,
             "indices": dict(job.indices),
             "code": job.code,
+            "givens": [[a.key(), b.key()] for a, b in job.givens],
         }
     if isinstance(job, RangeJob):
         return {"op": "range", "name": job.name}
@@ -227,6 +232,7 @@ def decode(data: Mapping[str, Any]) -> Job:
             size=data.get("size"),
             indices={k: int(v) for k, v in data.get("indices", {}).items()},
             code=bool(data.get("code", True)),
+            givens=tuple((from_key(a), from_key(b)) for a, b in data.get("givens", [])),
         )
     if op == "range":
         return RangeJob(str(data["name"]))
@@ -269,8 +275,15 @@ def encode_drawing(drawing: Drawing) -> dict[str, Any]:
         "alt": drawing.alt,
         "code": drawing.code,
         "verification": drawing.verification,
+        "float64": drawing.float64,
     }
 
 
 def decode_drawing(data: Mapping[str, Any]) -> Drawing:
-    return Drawing(str(data["svg"]), str(data["alt"]), data.get("code"), data.get("verification"))
+    return Drawing(
+        str(data["svg"]),
+        str(data["alt"]),
+        data.get("code"),
+        data.get("verification"),
+        data.get("float64"),
+    )

@@ -192,7 +192,11 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
         # Inline SVG written by generator/checker/svgplot.py from numbers and escaped labels only.
         plot = {"svg": Markup(drawn.svg), "alt": drawn.alt}
         if drawn.code:
-            code = {"text": Markup(drawn.code), "verification": drawn.verification}
+            code = {
+                "text": Markup(drawn.code),
+                "verification": drawn.verification,
+                "float64": drawn.float64,
+            }
     markdown = env.get_template("derivation.md.j2").render(
         plot=plot,
         code=code,

@@ -60,7 +60,8 @@ def plan_plot(
             fixed={k: Fraction(v) for k, v in spec.fixed.items()},
             size=spec.size,
             indices=dict(spec.indices),
-            code=spec.code and spec.size is None,
+            code=spec.code,
+            givens=result.checks[-1].givens,
         )
     )
 

@@ -1,0 +1,389 @@
+"""Running the printed code: finite differences, accuracy against SymPy, the float64 range.
+
+The code shown on a page is executed here, once, to verify it. It was written by SymPy's
+printer (:mod:`generator.checker.numpycode`) from trees built by the allow-list parsers
+(names are validated identifiers, functions come from a fixed list) plus the fixed helper
+texts of that module, never from source text; and it runs in the bounded worker process.
+
+Three things are measured:
+
+* **accuracy**: the printed loss against the checked loss evaluated by SymPy with exact
+  inputs at 30 digits (a float64 result is accurate when it is within 1e-9, relative for
+  values above 1 and absolute below);
+* **the gradient**: ``grad`` against central finite differences of the printed ``loss``, at
+  random points of the plotted range and of −50 ≤ x ≤ 50 (and, on vector pages, on random
+  arrays), wherever the loss is accurate;
+* **the float64 range**: from 0 outwards along the plotted variable, how far both printed
+  functions stay accurate (and why they stop: the loss itself outgrows float64, or the
+  printed form loses digits).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from ..core.domains import Domain
+from .numpycode import Signature
+
+POINTS = 20
+RELATIVE_TOLERANCE = 1e-5
+ACCURACY = 1e-9
+LARGE = 50
+"""Finite differences cover −LARGE ≤ x ≤ LARGE besides the plotted range."""
+LADDER = (1, 2, 5, 10, 20, 50, 100, 200, 500, 700, 1000)
+"""The magnitudes at which the float64 range is measured."""
+FLOAT64_MAX = 1.7976931348623157e308
+PRECISIONS = (40, 160, 640, 2560)
+"""Digits of the reference values (see :func:`_high_precision`)."""
+SIZES = (2, 3, 4)
+"""Sizes of the random arrays on vector pages."""
+
+Values = dict[Any, Any]
+"""A parameter (a SymPy symbol, or the IndexedBase of an array) → a float or a list."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The printed code and everything needed to judge it."""
+
+    text: str
+    signature: Signature
+    params: Sequence[Any]
+    """SymPy symbols and IndexedBases, in the order of ``signature.names``."""
+    loss: Any
+    gradient: Any
+    wrt: Any
+    x_name: str
+    component: int | None
+    """For an array ``wrt``: the plotted component (z_1 → 1); the gradient's free index
+    ``free`` runs over the components."""
+    free: Any | None
+    size: Any | None
+    settings: Sequence[Values]
+    """The plotted values of every parameter but the plotted variable."""
+    domains: dict[Any, Domain]
+    x_range: tuple[float, float]
+    sums: dict[Any, Any] = field(default_factory=dict)
+    """Given Σₖ vₖ = c: the array v → c (random arrays are scaled to satisfy it)."""
+    random_arrays: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    failure: str | None
+    verification: str
+    float64: str
+
+
+@dataclass
+class _Functions:
+    loss: Callable[..., Any]
+    grad: Callable[..., Any]
+
+
+def run(problem: Problem, rng: random.Random) -> Outcome:
+    """Verify the printed code, and measure where it is accurate in float64."""
+    functions = _load(problem.text)
+    low, high, text = _float64_range(problem, functions)
+    failure, tried = _finite_differences(problem, functions, rng, (low, high))
+    where = f"−{LARGE} ≤ {problem.x_name} ≤ {LARGE} and " if tried else ""
+    arrays = (
+        " and on random arrays of sizes 2–4"
+        if problem.signature.arrays and problem.random_arrays
+        else ""
+    )
+    verification = (
+        f"grad matches central finite differences of loss at {POINTS} random points of "
+        f"{where}the plotted range{arrays} (relative error below {RELATIVE_TOLERANCE:g})"
+    )
+    return Outcome(failure, verification, text)
+
+
+def _load(text: str) -> _Functions:
+    namespace: dict[str, Any] = {}
+    # The one exec of the project: code printed by SymPy (see the module docstring).
+    exec(compile(text, "<generated>", "exec"), namespace)  # noqa: S102
+    return _Functions(namespace["loss"], namespace["grad"])
+
+
+# --- evaluating ------------------------------------------------------------------------------
+
+
+def _call(function: Callable[..., Any], problem: Problem, values: Values) -> Any:
+    import numpy as np
+
+    arguments = [
+        np.array(values[p], dtype=float) if isinstance(values[p], list) else values[p]
+        for p in problem.params
+    ]
+    with np.errstate(all="ignore"):
+        return np.asarray(function(*arguments), dtype=float)
+
+
+def _exact(expr: Any, problem: Problem, values: Values, component: int | None) -> float | None:
+    """The checked expression at ``values``, by SymPy at 30 digits from exact inputs."""
+    mapping: dict[Any, Any] = {}
+    size = None
+    for p, v in values.items():
+        if isinstance(v, list):
+            size = len(v)
+            mapping.update({p[k + 1]: sp.Rational(x) for k, x in enumerate(v)})
+        else:
+            mapping[p] = sp.Rational(v)
+    if problem.size is not None and size is not None:
+        expr = expr.xreplace({problem.size: sp.Integer(size)}).doit()
+    if problem.free is not None and component is not None:
+        expr = expr.xreplace({problem.free: sp.Integer(component)})
+    return _high_precision(expr.xreplace(mapping))
+
+
+def _high_precision(constant: Any) -> float | None:
+    """A constant expression's value: mpmath at rising precision until two levels agree.
+
+    Cancellation (1 − 1/(1 + e⁻⁵⁰⁰)) needs hundreds of digits and shows as 0 or ±∞ at too
+    few, so a level that is not finite never counts; SymPy's own evalf can miss it."""
+    import mpmath
+
+    function = sp.lambdify((), constant, modules="mpmath")
+    previous = None
+    for digits in PRECISIONS:
+        with mpmath.workdps(digits):
+            value = +mpmath.mpmathify(
+                function()
+            )  # unary + turns the constants e and π into numbers
+            if not isinstance(value, mpmath.mpf):
+                return None  # complex here
+            if mpmath.isfinite(value) and previous is not None and _agree(value, previous):
+                return float(value)
+            previous = value if mpmath.isfinite(value) else None
+    return None
+
+
+def _agree(a: Any, b: Any) -> bool:
+    return bool(abs(a - b) <= 1e-20 * max(1, abs(a)))
+
+
+def _close(value: float, exact: float, tolerance: float = ACCURACY) -> bool:
+    return math.isfinite(value) and abs(value - exact) <= tolerance * max(1.0, abs(exact))
+
+
+def _with_x(problem: Problem, setting: Values, x: float) -> Values:
+    values = dict(setting)
+    if problem.component is None:
+        values[problem.wrt] = x
+    else:
+        array = list(values[problem.wrt])
+        array[problem.component - 1] = x
+        values[problem.wrt] = array
+    return values
+
+
+# --- the float64 range -------------------------------------------------------------------------
+
+
+def _float64_range(problem: Problem, functions: _Functions) -> tuple[float, float, str]:
+    """(low, high, the sentence for the page): the range of the plotted variable in which
+    loss and grad stay accurate for every plotted setting."""
+    sides = {}
+    for sign in (1, -1):
+        reached, reason = 0.0, ""
+        domain = problem.domains[problem.wrt]
+        for magnitude in LADDER:
+            x = float(sign * magnitude)
+            if not domain.contains(x):
+                if _outside(domain, x):
+                    reason = "domain"
+                    break
+                continue  # a point left out of the domain, such as a kink
+            reason = _inaccurate(problem, functions, x)
+            if reason:
+                break
+            reached = float(magnitude)
+        sides[sign] = (reached, reason)
+    return -sides[-1][0], sides[1][0], _range_text(problem.x_name, sides)
+
+
+def _outside(domain: Domain, x: float) -> bool:
+    """x lies beyond the domain's end (not merely on a point the domain leaves out)."""
+    if domain.values:
+        return True
+    return not (domain.low <= x <= domain.high)
+
+
+def _inaccurate(problem: Problem, functions: _Functions, x: float) -> str:
+    """Why loss or grad is not accurate at x for some plotted setting, or ''."""
+    for setting in problem.settings:
+        values = _with_x(problem, setting, x)
+        exact = _exact(problem.loss, problem, values, None)
+        if exact is None or abs(exact) > FLOAT64_MAX:
+            return "the loss itself exceeds the largest float64 number, so no form of it can be evaluated in float64"
+        if not _close(float(_call(functions.loss, problem, values)), exact):
+            return "this form of the loss loses its accuracy"
+        slope = _exact(problem.gradient, problem, values, problem.component)
+        grad = _call(functions.grad, problem, values)
+        if problem.component is not None:
+            grad = grad[..., problem.component - 1]
+        if slope is None or abs(slope) > FLOAT64_MAX:
+            return "the gradient itself exceeds the largest float64 number"
+        if not _close(float(grad), slope, 1e-7):
+            return "this form of the gradient loses its accuracy"
+    return ""
+
+
+def _range_text(x: str, sides: dict[int, tuple[float, str]]) -> str:
+    bounds = []
+    for sign in (-1, 1):
+        reached, reason = sides[sign]
+        if reason == "domain" and reached:
+            continue  # the domain ends before the next magnitude
+        bound = (
+            "the plotted range" if reason == "domain" else f"{reached * sign:g}".replace("-", "−")
+        )
+        bounds.append(bound)
+    if bounds == ["the plotted range"] * 2:
+        return "accurate in float64 on the plotted range"
+    if len(bounds) == 2:
+        text = f"accurate in float64 for {bounds[0]} ≤ {x} ≤ {bounds[1]}"
+    elif bounds:
+        text = f"accurate in float64 for {x} {'≥' if sides[-1][1] != 'domain' else '≤'} {bounds[0]}"
+    else:
+        text = f"accurate in float64 for every {x} of its domain"
+    text = text.replace("the plotted range ≤ ", "").replace(" ≤ the plotted range", "")
+    limits = [
+        f"beyond {x} = {f'{reached * sign:g}'.replace('-', '−')} {reason}"
+        for sign, (reached, reason) in sorted(sides.items())
+        if reason and reason != "domain"
+    ]
+    if limits:
+        return f"{text}; {', and '.join(limits)}"
+    return f"{text} (the widest range tried)"
+
+
+# --- finite differences ------------------------------------------------------------------------
+
+
+def _finite_differences(
+    problem: Problem, functions: _Functions, rng: random.Random, safe: tuple[float, float]
+) -> tuple[str | None, bool]:
+    """A failure message, or None; and whether points of ±LARGE were tried."""
+    good = plotted_good = plotted_unstable = 0
+    large = (max(-LARGE, safe[0]), min(LARGE, safe[1]))
+    tried = large[1] > large[0]
+    for attempt in range(POINTS * 3):
+        if good >= POINTS:
+            break
+        plotted = not (tried and attempt % 2)
+        values = _point(problem, rng, problem.x_range if plotted else large)
+        if values is None:
+            continue
+        exact = _exact(problem.loss, problem, values, None)
+        if exact is None or not _close(float(_call(functions.loss, problem, values)), exact):
+            plotted_unstable += plotted  # float64 cannot evaluate the printed loss here
+            continue
+        good += 1
+        plotted_good += plotted
+        failure = _compare_slopes(problem, functions, values)
+        if failure is not None:
+            return failure, tried
+    # The plotted range is where the author says the loss is used: it must be accurate there.
+    if plotted_good < plotted_unstable or good < POINTS // 2:
+        return (
+            f"the printed loss is inaccurate in float64 at {plotted_unstable} of "
+            f"{plotted_good + plotted_unstable} points of the plotted range; print a "
+            "numerically stable form (plot: loss: <id of a display>) or narrow plot: range"
+        ), tried
+    return None, tried
+
+
+def _compare_slopes(problem: Problem, functions: _Functions, values: Values) -> str | None:
+    import numpy as np
+
+    analytic = np.atleast_1d(_call(functions.grad, problem, values))
+    x0 = values[problem.wrt]
+    components = range(len(x0)) if isinstance(x0, list) else [None]
+    for c in components:
+        centre = x0[c] if c is not None else x0
+        h = 1e-6 * max(1.0, abs(centre))
+        step = [_nudged(problem, values, c, d) for d in (h, -h)]
+        up, down = (float(_call(functions.loss, problem, v)) for v in step)
+        numeric = (up - down) / (2 * h)
+        slope = float(analytic[c if c is not None else 0])
+        scale = max(1.0, abs(slope), abs(numeric))
+        if not (math.isfinite(slope) and abs(slope - numeric) <= RELATIVE_TOLERANCE * scale):
+            where = ", ".join(f"{_name(p)} = {_shown(values[p])}" for p in problem.params)
+            return f"at {where}: grad = {slope:.8g}, finite differences = {numeric:.8g}"
+    return None
+
+
+def _nudged(problem: Problem, values: Values, component: int | None, step: float) -> Values:
+    moved = dict(values)
+    if component is None:
+        moved[problem.wrt] = values[problem.wrt] + step
+    else:
+        array = list(values[problem.wrt])
+        array[component] += step
+        moved[problem.wrt] = array
+    return moved
+
+
+def _name(p: Any) -> str:
+    return str(p.label if isinstance(p, sp.IndexedBase) else p).replace("__", "_")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(f"{v:.6g}" for v in value) + "]"
+    return f"{value:.6g}"
+
+
+# --- points ----------------------------------------------------------------------------------
+
+
+def _point(problem: Problem, rng: random.Random, x_range: tuple[float, float]) -> Values | None:
+    """Plotted values with a random x, or (on vector pages, every other time) random arrays."""
+    x = x_range[0] + (x_range[1] - x_range[0]) * (0.02 + 0.96 * rng.random())
+    if not problem.domains[problem.wrt].contains(x):
+        return None
+    if problem.signature.arrays and problem.random_arrays and rng.random() < 0.5:
+        return _random_arrays(problem, rng, x_range)
+    setting = rng.choice(list(problem.settings))
+    return _with_x(problem, setting, x)
+
+
+def _random_arrays(
+    problem: Problem, rng: random.Random, x_range: tuple[float, float]
+) -> Values | None:
+    size = rng.choice(SIZES)
+    values: Values = {}
+    fixed = problem.settings[0]
+    for p in problem.params:
+        domain = problem.domains[p]
+        if isinstance(p, sp.IndexedBase):
+            spread = p == problem.wrt
+            values[p] = [
+                rng.uniform(*x_range) if spread else domain.sample(rng) for _ in range(size)
+            ]
+            if p in problem.sums:
+                values[p] = _scaled(values[p], problem.sums[p])
+                if values[p] is None or not all(domain.contains(v) for v in values[p]):
+                    return None
+        elif p == problem.wrt:
+            values[p] = rng.uniform(*x_range)
+        else:
+            values[p] = (
+                fixed[p] if p in fixed and not isinstance(fixed[p], list) else domain.sample(rng)
+            )
+    return values
+
+
+def _scaled(array: list[float], total: float) -> list[float] | None:
+    current = sum(array)
+    if abs(current) < 1e-9:
+        return None
+    return [v * total / current for v in array]

@@ -1,0 +1,163 @@
+"""The code on a page: pasteable NumPy, stable forms proven by SymPy, verified where it is
+accurate in float64 (#16.2). Every feature is also shown to catch its wrong input."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+from fractions import Fraction
+
+import pytest
+import sympy as sp
+
+from generator.checker import codecheck, numpycode, pagecode, stableforms
+from generator.checker.context import context_from_payload
+from generator.core.domains import parse_domain
+from generator.core.jobs import DrawJob, decode
+from generator.source.load import load_source
+
+from .helpers import ROOT
+
+SCALAR_PAGES = [
+    p.stem
+    for p in sorted((ROOT / "content").glob("*.yaml"))
+    if p.stem not in ("index", "latex-examples")
+]
+
+
+def _prepared(name: str, **changes: object) -> tuple[codecheck.Problem, str]:
+    source, diagnostics = load_source(
+        (ROOT / "content" / f"{name}.yaml").read_text(encoding="utf-8"), f"content/{name}.yaml"
+    )
+    assert source is not None and source.artifacts is not None, [d.format() for d in diagnostics]
+    job = decode(source.artifacts)
+    assert isinstance(job, DrawJob)
+    prepared = pagecode.prepare(context_from_payload(source.context), replace(job, **changes))
+    assert prepared is not None
+    return prepared
+
+
+def _naive(problem: codecheck.Problem) -> codecheck.Problem:
+    """The same page printed from the checked expressions as written, without stable forms."""
+    text = numpycode.module_text(problem.signature, problem.loss, problem.gradient, problem.free)
+    return replace(problem, text=text)
+
+
+# --- pasteable code ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SCALAR_PAGES)
+def test_every_page_prints_code_a_practitioner_can_paste(name: str) -> None:
+    problem, _ = _prepared(name)
+    code = problem.text
+    assert "import numpy as np" in code
+    assert "numpy." not in code and "**(-1" not in code and "functools" not in code
+    assert "def loss(" in code and "def grad(" in code
+    outcome = codecheck.run(problem, random.Random(3))
+    assert outcome.failure is None, outcome.failure
+    assert f"−{codecheck.LARGE} ≤" in outcome.verification  # finite differences out to ±50
+
+
+def test_natural_operators() -> None:
+    code = _prepared("sigmoid-mse")[0].text
+    assert "1/(1 + np.exp(-z))" in code and "/2" in code and "(1/2)" not in code
+    hinge = _prepared("hinge")[0].text
+    assert "np.maximum(0, " in hinge and "np.where(y*z < 1, -y," in hinge
+
+
+# --- stable forms ------------------------------------------------------------------------------
+
+
+def test_the_logistic_loss_is_printed_with_logaddexp_and_proven_equal() -> None:
+    problem, proofs = _prepared("sigmoid-logistic")
+    assert "np.logaddexp(0, -z)" in problem.text and "np.log(" not in problem.text
+    assert "printed loss is proven equal to the checked one by SymPy" in proofs
+
+
+def test_a_stable_form_that_is_not_the_loss_is_refuted() -> None:
+    z = sp.Symbol("z", real=True)
+    y = sp.Symbol("y", real=True)
+    domains = {z: parse_domain("real"), y: parse_domain("[0, 1]")}
+    loss = -(y * sp.log(1 / (1 + sp.exp(-z))) + (1 - y) * sp.log(1 - 1 / (1 + sp.exp(-z))))
+    right = y * stableforms.LogAddExp(0, -z) + (1 - y) * stableforms.LogAddExp(0, z)
+    wrong = y * stableforms.LogAddExp(0, z) + (1 - y) * stableforms.LogAddExp(0, -z)
+    assert stableforms.stabilized(loss) == right
+    assert stableforms.prove_equal(loss, right, domains, None) is not None
+    assert stableforms.prove_equal(loss, wrong, domains, None) is None
+
+
+def test_a_vector_stable_form_that_is_not_the_loss_is_refuted() -> None:
+    problem, _ = _prepared("softmax-cross-entropy")
+    loss, size = problem.loss, problem.size
+    stable = stableforms.stabilized(loss)
+    assert stable.has(stableforms.LogSumExp)
+    assert stableforms.prove_equal(loss, stable, {}, size) == "proven for N = 1…4"
+    # ln Σ e^z where the loss has ln e^{z_k}: no longer the cross entropy.
+    wrong = stable.replace(
+        lambda e: isinstance(e, stableforms.LogSumExp), lambda e: e.args[0].function
+    )
+    assert stableforms.prove_equal(loss, wrong, {}, size) is None
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+def test_a_wrong_gradient_in_the_printed_code_fails_verification() -> None:
+    problem, _ = _prepared("sigmoid-logistic")
+    wrong = problem.text.replace("return -y + 1/(1 + np.exp(-z))", "return -y + 1/(1 + np.exp(z))")
+    assert wrong != problem.text
+    outcome = codecheck.run(replace(problem, text=wrong), random.Random(1))
+    assert outcome.failure is not None and "finite differences =" in outcome.failure
+
+
+def test_a_wrong_softmax_gradient_fails_on_random_arrays() -> None:
+    problem, _ = _prepared("softmax-cross-entropy")
+    wrong = problem.text.replace("return softmax(z) - y", "return softmax(z)[..., ::-1] - y")
+    assert wrong != problem.text
+    outcome = codecheck.run(replace(problem, text=wrong), random.Random(1))
+    assert outcome.failure is not None and "grad =" in outcome.failure
+
+
+def test_the_naive_logistic_loss_is_reported_as_inaccurate_far_out() -> None:
+    """1 − σ(z) rounds to 0 in float64 from z ≈ 37: the naive form cannot be verified there."""
+    problem, _ = _prepared("sigmoid-logistic", x_range=(Fraction(40), Fraction(60)))
+    outcome = codecheck.run(_naive(problem), random.Random(1))
+    assert outcome.failure is not None and "inaccurate in float64" in outcome.failure
+    stable = codecheck.run(problem, random.Random(1))
+    assert stable.failure is None, stable.failure
+
+
+# --- the float64 range --------------------------------------------------------------------------
+
+
+def _bounds(text: str) -> tuple[str, str]:
+    match = re.search(r"for (\S+) ≤ \S+ ≤ ([^\s;]+)", text)
+    assert match is not None, text
+    return match.group(1), match.group(2)
+
+
+@pytest.mark.parametrize("name", ["sigmoid-logistic", "softplus-mse", "log-cosh"])
+def test_stable_forms_widen_the_float64_range(name: str) -> None:
+    problem, _ = _prepared(name)
+    stable = codecheck.run(problem, random.Random(1)).float64
+    naive = codecheck.run(_naive(problem), random.Random(1)).float64
+    assert _bounds(stable) == ("−1000", "1000") and "widest range tried" in stable
+    assert _bounds(naive) != ("−1000", "1000") and "loses its accuracy" in naive
+
+
+def test_softmax_with_the_max_shift_survives_large_logits() -> None:
+    problem, _ = _prepared("softmax-cross-entropy")
+    assert "np.max(u, axis=-1, keepdims=True)" in problem.text
+    stable = codecheck.run(problem, random.Random(1)).float64
+    naive = codecheck.run(_naive(problem), random.Random(1)).float64
+    assert _bounds(stable) == ("−1000", "1000")
+    assert "loses its accuracy" in naive
+
+
+def test_a_loss_that_outgrows_float64_says_so() -> None:
+    """eᶻ passes the largest float64 at z ≈ 709.8: no form of the Poisson loss helps there."""
+    problem, _ = _prepared("poisson-nll")
+    text = codecheck.run(problem, random.Random(1)).float64
+    assert _bounds(text) == ("−1000", "700")
+    assert "beyond z = 700 the loss itself exceeds the largest float64 number" in text
