@@ -39,6 +39,12 @@ _BUILTINS: dict[str, Any] = {
     "sinh": sp.sinh,
     "cosh": sp.cosh,
     "tanh": sp.tanh,
+    "coth": sp.coth,
+    "sec": sp.sec,
+    "csc": sp.csc,
+    "cot": sp.cot,
+    "sech": sp.sech,
+    "csch": sp.csch,
     "Abs": sp.Abs,
     "sign": sp.sign,
     "Heaviside": sp.Heaviside,
@@ -164,6 +170,10 @@ class Translator:
                 if written.has(involved):
                     return sp.Integer(0)
                 raise
+        if op == "at":
+            # f'(0.5): the derivative taken at the variable, then the variable set to the value
+            body, var, value = (self._build(a, env) for a in args)
+            return body.subs(var, value)
         if self._shadow and op in ("sum", "integral", "det"):
             # Guards only need the pieces; building the real object unevaluated is costly
             # (a determinant) and pointless (a bound variable's guards are not the claim's).

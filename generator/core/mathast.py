@@ -28,6 +28,7 @@ OPS = frozenset(
         "call",  # value: function name (built-in or declared); args: arguments
         "index",  # value: indexed base name; args: indices
         "deriv",  # args: (expression, variable, order)  order is a "num" node
+        "at",  # args: (expression, variable, value)  the expression with variable = value
         "sum",  # args: (body, index variable, lower, upper)
         "integral",  # args: (body, variable) or (body, variable, lower, upper)
         "det",  # args: rows, each a "row" node

@@ -122,13 +122,22 @@ FUNCTION_MACROS: Mapping[str, str] = {
     "\\sinh": "sinh",
     "\\cosh": "cosh",
     "\\tanh": "tanh",
+    "\\coth": "coth",
+    "\\sec": "sec",
+    "\\csc": "csc",
+    "\\cot": "cot",
 }
 """One-argument function macros → built-in function names (``\\ln a``, ``\\sin(x)``)."""
 
 MULTI_ARG_MACROS: Mapping[str, str] = {"\\max": "Max", "\\min": "Min"}
 """Function macros that take a parenthesised argument list (``\\max(0, z)``)."""
 
-OPERATOR_NAMES: Mapping[str, str] = {"sign": "sign", "sgn": "sign"}
+OPERATOR_NAMES: Mapping[str, str] = {
+    "sign": "sign",
+    "sgn": "sign",
+    "sech": "sech",
+    "csch": "csch",
+}
 """Words inside ``\\operatorname{…}`` → built-in function names."""
 
 MACRO_FOR_FUNCTION: Mapping[str, str] = {
@@ -163,6 +172,9 @@ RELATIONS: frozenset[str] = frozenset(COMPARISONS) | {"\\neq", "\\ne", "\\approx
 """Every relation the parser recognises: none joins the rows of a checked display (only ``=``
 does), and none starts a factor."""
 
+IMPLICATIONS: frozenset[str] = frozenset({"\\Rightarrow", "\\implies", "\\Longrightarrow"})
+"""``A = B \\Rightarrow C = D``: two equations, each checked on its own."""
+
 PRODUCT_OPERATORS: frozenset[str] = frozenset({"\\cdot", "\\times"})
 """Explicit multiplication signs."""
 
@@ -181,7 +193,7 @@ STYLES: frozenset[str] = frozenset(
 marks that keep a line of an ``align`` unnumbered."""
 
 CHAIN_ENVIRONMENTS: frozenset[str] = frozenset(
-    {"aligned", "split", "align", "align*", "equation", "equation*"}
+    {"aligned", "split", "align", "align*", "equation", "equation*", "array"}
 )
 """Environments read as one chain of equalities: ``&`` ignored, ``\\\\`` between lines, a line
 that starts with ``=`` continuing the chain."""

@@ -77,7 +77,7 @@ ALLOWED_MACROS = frozenset(
 }
 ALLOWED_ENVIRONMENTS = frozenset(
     {"matrix", "pmatrix", "bmatrix", "vmatrix", "Vmatrix", "cases", "aligned", "gathered", "split"}
-    | {"align", "align*", "equation", "equation*"}
+    | {"align", "align*", "equation", "equation*", "array"}
 )
 
 MAX_TEX_LENGTH = 4000
@@ -216,12 +216,32 @@ def _check_macros(tokens: list[Token]) -> None:
                         tok.offset,
                         reason=Reason.REFUSED,
                     )
+                if name == "array" and tok.text == "\\begin":
+                    _check_columns(tokens, k)
         elif tok.kind == "char" and tok.text == "#":
             raise SourceError(
                 "'#' is not allowed in math (write \\# for the character)",
                 tok.offset,
                 reason=Reason.REFUSED,
             )
+
+
+def _check_columns(tokens: list[Token], k: int) -> None:
+    """An array's column spec may hold only l, c, r and |: ``@{…}``, ``>{…}`` and ``p{…}``
+    would put arbitrary TeX into every row."""
+    j = k + 2 + len("array") + 1  # \begin { a r r a y } — then the spec's {
+    spec: list[Token] = []
+    if j < len(tokens) and tokens[j].text == "{":
+        j += 1
+        while j < len(tokens) and tokens[j].text != "}" and tokens[j].kind != "end":
+            spec.append(tokens[j])
+            j += 1
+    if not spec or any(t.text not in ("l", "c", "r", "|") for t in spec):
+        raise SourceError(
+            "an array's columns may only be l, c, r and |, as in \\begin{array}{ll}",
+            tokens[k].offset,
+            reason=Reason.REFUSED,
+        )
 
 
 def _environment_name(tokens: list[Token], k: int) -> str:

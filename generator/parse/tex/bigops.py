@@ -29,6 +29,11 @@ def _limits(
             low = lower(state)
         elif state.at("^") and high is None:
             state.take()
+            if state.texts(state.pos, state.pos + 2) == ["{", "}"]:
+                # \sum_{k}^{ }: an empty upper limit (left blank by an editor) is no limit
+                state.take()
+                state.take()
+                continue
             high = scripts.parse_script(state)
     return low, high
 
@@ -44,18 +49,40 @@ def parse_summation(state: TexState) -> Node:
     start, upper = _limits(state, _summation_start)
     if start is None:
         return _sum_over_the_only_index(state, macro, upper)
-    index, lower = start
+    index, lower, skipped = start
     if lower is None:
         lower, upper = _implied_range(state, index, upper, macro)
     elif upper is None:
         raise state.fail("a checked sum needs an upper limit: \\sum_{k=1}^{N}", macro)
     with state.binding(index):
-        body = state.grammar.term(state)
+        body = summand(state)
+    if skipped is not None:
+        # \sum_{i \neq k} f_i is \sum_i f_i (1 - δ_ik): the term i = k counts zero times
+        delta = Node("call", (sym(index), skipped), "KroneckerDelta", macro.offset)
+        keep = Node("add", (num("1"), Node("neg", (delta,))), "", macro.offset)
+        body = Node("mul", (body, keep), "", macro.offset)
     return Node("sum", (body, sym(index), lower, upper), "", macro.offset)
 
 
-def _summation_start(state: TexState) -> tuple[str, Node | None]:
-    """``{k=1}``: the index and its first value; ``k`` or ``{k}``: the index alone."""
+def summand(state: TexState) -> Node:
+    """The term a sum runs over; ``\\sum_j -\\frac{y_j}{p_j}`` sums the negated term."""
+    if state.at("-"):
+        sign = state.take()
+        return Node("neg", (state.grammar.term(state),), "", sign.offset)
+    return state.grammar.term(state)
+
+
+class _Start(NamedTuple):
+    """What a sum's subscript says: its index, its first value, and an index it skips."""
+
+    name: str
+    lower: Node | None = None
+    skipped: Node | None = None
+
+
+def _summation_start(state: TexState) -> _Start:
+    """``{k=1}``: the index and its first value; ``k`` or ``{k}``: the index alone;
+    ``{i \\neq k}``: every index but k."""
     braced = state.at("{")
     if braced:
         state.take()
@@ -63,15 +90,29 @@ def _summation_start(state: TexState) -> tuple[str, Node | None]:
     if var_tok.kind != "letter":
         raise state.fail("expected the summation index, such as k", var_tok)
     if not braced:
-        return var_tok.text, None
+        return _Start(var_tok.text)
     if state.at("}"):
         state.take()
-        return var_tok.text, None
+        return _Start(var_tok.text)
+    if state.peek().text in ("\\neq", "\\ne"):
+        state.take()
+        return _Start(var_tok.text, skipped=_skipped_index(state))
     state.expect("=", "'=' in the lower limit, such as k=1")
     with state.binding(var_tok.text):
         lower = state.grammar.sum(state)
     state.expect("}")
-    return var_tok.text, lower
+    return _Start(var_tok.text, lower)
+
+
+def _skipped_index(state: TexState) -> Node:
+    """The ``k`` of ``\\sum_{i \\neq k}``: a declared index or an enclosing sum's index."""
+    tok = state.take()
+    if tok.kind != "letter" or not (tok.text in state.bound or state.scope.is_index(tok.text)):
+        raise state.fail(
+            "\\sum_{i \\neq k} needs k to be a declared index or an outer sum's index", tok
+        )
+    state.expect("}")
+    return sym(tok.text, tok.offset)
 
 
 def _sum_over_the_only_index(state: TexState, macro: Token, upper: Node | None) -> Node:
@@ -82,14 +123,16 @@ def _sum_over_the_only_index(state: TexState, macro: Token, upper: Node | None) 
     if letter is not None:
         # \\sum e^{x_d} with d declared nowhere: d can only be the sum's own index
         with state.binding(letter):
-            body = state.grammar.term(state)
+            body = summand(state)
         return Node("sum", (body, sym(letter), *_range(state, upper, macro)), "", macro.offset)
-    body = state.grammar.term(state)
+    body = summand(state)
     found = sorted(_free_indices(state, body))
-    if len(found) > 1:
-        # ∂L/∂x_j = -\\sum t_i … dy_i/dx_j: j is free in the display, so the sum runs over i
-        outside = {t.text for t in (*state.tokens[:start], *state.tokens[state.pos :])}
-        found = [name for name in found if name not in outside] or found
+    # ∂L/∂x_j = -\\sum t_i … dy_i/dx_j: j is free in the display, so the sum runs over i.
+    # What is written before the sum names the free indices first; what follows it, next.
+    for outside in (state.tokens[:start], state.tokens[state.pos :]):
+        if len(found) > 1:
+            seen = {t.text for t in outside}
+            found = [name for name in found if name not in seen] or found
     if len(found) != 1:
         mentioned = f"it mentions {', '.join(found)}" if found else "it mentions no index"
         raise state.fail(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ...core.errors import Reason
 from ...core.mathast import Node
-from ...core.texvocab import CHAIN_ENVIRONMENTS, RELATIONS
+from ...core.texvocab import CHAIN_ENVIRONMENTS, IMPLICATIONS, RELATIONS
 from ..texlex import Token, tokenize
 from . import expressions, scripts
 from .state import TexState
@@ -72,6 +72,8 @@ def _environment_rows(state: TexState) -> Chain:
     a second equation, which belongs in a display of its own."""
     begin = state.take()
     name = chain_environment_name(state)
+    if name == "array":
+        _column_spec(state)
     _drop_alignment_marks(state)
     # \begin{equation}\begin{split} … \end{split}\end{equation}: the inner one holds the lines
     nested = chain_environment(state) is not None
@@ -92,9 +94,14 @@ def _lines(state: TexState) -> Chain:
         elif state.peek().text in (".", ",") and state.peek(1).text in ("\\end", "\\\\"):
             state.take()  # the sentence's punctuation at the end of a line
             continue
-        elif state.at("\\\\"):
-            state.take()
-            _skip_line_spacing(state)
+        elif state.at("\\\\") or state.peek().text in IMPLICATIONS:
+            implied = state.take().text in IMPLICATIONS
+            if implied and state.at("\\\\"):
+                state.take()
+            elif not implied:
+                _skip_line_spacing(state)
+            if implied and (state.at("\\end") or state.peek().kind == "end"):
+                raise state.fail("nothing follows the implication", None)
             if state.at("\\end") or state.peek().kind == "end":
                 break
             if state.at("="):
@@ -131,7 +138,7 @@ def _has_line_breaks(state: TexState) -> bool:
             depth += 1
         elif tok.text == "\\end":
             depth -= 1
-        elif tok.text == "\\\\" and depth == 0:
+        elif tok.text in ("\\\\", *IMPLICATIONS) and depth == 0:
             _drop_alignment_marks(state)
             return True
     return False
@@ -154,6 +161,16 @@ def end_environment(state: TexState, name: str, begin: Token) -> None:
     closing = chain_environment_name(state)
     if closing != name:
         raise state.fail(f"\\begin{{{name}}} is closed by \\end{{{closing}}}", end)
+
+
+def _column_spec(state: TexState) -> None:
+    """``{ll}`` after ``\\begin{array}``: the columns' alignment, which means nothing here."""
+    spec = state.expect("{", "the columns of the array, such as {ll}")
+    while (state.peek().kind == "letter" and state.peek().text in "lcr") or state.at("|"):
+        state.take()
+    if not state.at("}"):
+        raise state.fail("an array read as a chain takes columns l, c and r only", spec)
+    state.take()
 
 
 def _drop_alignment_marks(state: TexState) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...core.errors import Reason
 from ...core.mathast import Node
-from ...core.texvocab import PRODUCT_OPERATORS
+from ...core.texvocab import BRACKETS, FRACTIONS, PRODUCT_OPERATORS
 from ..limits import MAX_EXPONENT, MAX_FACTORIAL, literal_value
 from ..texlex import Token
 from . import primary, scripts
@@ -45,7 +45,7 @@ def parse_term(state: TexState) -> Node:
         if state.at("|") and plain_bars and starts_factor(state):
             raise state.fail("several |…| in one product are ambiguous; write \\left| … \\right|")
         tok = state.peek()
-        if tok.text in PRODUCT_OPERATORS:
+        if tok.text in PRODUCT_OPERATORS or _period_product(state):
             state.take()
             factors.append(_signed_factor(state))
         elif tok.text == "/":
@@ -56,6 +56,22 @@ def parse_term(state: TexState) -> Node:
         else:
             break
     return _product(factors, start)
+
+
+def _period_product(state: TexState) -> bool:
+    """``f(x) . f(y)``: a full stop between two factors is a product, as plain-text writers
+    type it (a decimal point is part of its number token, and a closing stop ends the line)."""
+    if not state.at(".") or state.pos == 0:
+        return False
+    stop, before, nxt = state.peek(), state.tokens[state.pos - 1], state.peek(1)
+    if nxt.kind in ("end", "digit") or before.kind == "digit":
+        return False  # 1.2.3 is a malformed number, not 1.2 · 3
+    if nxt.text in ("\\\\", "&", "\\end", ".", ","):
+        return False
+    # "a. b" (glued to what precedes it, a space after) is how a sentence stops: not read
+    glued_before = before.offset + len(before.text) == stop.offset
+    glued_after = nxt.offset == stop.offset + 1
+    return glued_before == glued_after
 
 
 def _product(factors: list[Node], start: Token) -> Node:
@@ -80,7 +96,11 @@ def _quotient(state: TexState, left: Node, start: Token) -> Node:
 
 def parse_factor(state: TexState) -> Node:
     """``primary '!'* ('^' script)?``"""
+    start = state.pos
     base = _factorials(state, primary.parse_primary(state))
+    negated = False
+    if state.at("^") and state.tokens[start].text == "{":
+        base, negated = _group_under_power(state, base, start)
     if state.at("^"):
         caret = state.take()
         exponent = scripts.parse_script(state)
@@ -96,7 +116,41 @@ def parse_factor(state: TexState) -> Node:
             raise state.fail("double superscript: add braces, such as {x^a}^b", caret)
         if state.at("!"):
             raise state.fail("ambiguous factorial after a power: write (x^n)! or x^{n!}")
-    return base
+    return Node("neg", (base,), "", base.offset) if negated else base
+
+
+def _group_under_power(state: TexState, group: Node, start: int) -> tuple[Node, bool]:
+    """``{-e}^{-x}`` is drawn as -e^{-x} (braces do not show), so it reads as -(e^{-x}); a group
+    of several factors under a power, ``{ab}^2``, looks like a b^2 and is refused."""
+    inside = state.tokens[start + 1 : state.pos - 1]
+    if group.op == "neg" and inside[:1] and inside[0].text == "-":
+        if _one_factor(group.args[0], inside[1:]):
+            return group.args[0], True
+    elif _one_factor(group, inside):
+        return group, False
+    raise state.fail(
+        "a power on a brace group {…}^n is drawn on its last symbol only: write (…)^n for the "
+        "power of the whole group",
+        state.tokens[start],
+    )
+
+
+def _one_factor(node: Node, tokens: list[Token]) -> bool:
+    """Whether ``tokens`` (which parsed to ``node``) show one factor: a name, a call, a
+    ``\\frac``, or one bracket pair around it all."""
+    if node.op not in ("add", "mul", "neg", "div") or tokens[0].text in FRACTIONS:
+        return True
+    if tokens[0].text not in BRACKETS:
+        return False
+    depth = 0
+    for k, tok in enumerate(tokens):
+        if tok.text in BRACKETS:
+            depth += 1
+        elif tok.text in BRACKETS.values():
+            depth -= 1
+            if depth == 0:
+                return k == len(tokens) - 1
+    return False
 
 
 def _bound_power(state: TexState, exponent: Node, caret: Token) -> None:

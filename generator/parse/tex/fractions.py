@@ -43,7 +43,7 @@ def _derivative_operator(numerator: list[Token]) -> str | None:
         return "\\partial"
     if first.text == "d" and first.kind == "letter":
         return "d"
-    if first.text == "\\delta" and len(numerator) > 1 and numerator[1].text != "_":
+    if first.text == "\\delta" and (len(numerator) == 1 or numerator[1].text != "_"):
         return "\\delta"  # \frac{\delta L}{\delta z}, as some texts write ∂ (not δ_{ij})
     return None
 
@@ -115,7 +115,8 @@ def _variable(state: TexState, op: str) -> Node:
 def _operand(state: TexState, macro: Token) -> Node:
     """What ``\\frac{d}{dx}`` applies to: the rest of the term, up to the next + or −, as
     texts write it (``\\frac{d}{dx} e^{x} (1 + x)`` differentiates the product)."""
-    if not starts_factor(state):
+    # a brace group may open the operand, as equation editors write it: \frac{d}{dx} {(1+x)}^{2}
+    if not (starts_factor(state) or state.at("{")):
         raise state.fail("the derivative operator needs something to act on", macro)
     return state.grammar.term(state)
 

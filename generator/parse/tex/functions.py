@@ -129,7 +129,10 @@ def parse_operator_name(state: TexState) -> Node:
             f"\\operatorname{{{word}}} is not a known function; declare it under 'functions:' with its tex",
             macro,
         )
-    return parse_call_args(state, builtin, macro)
+    named = Token(macro.kind, f"\\operatorname{{{word}}}", macro.offset)
+    power = _function_power(state, named)
+    call = parse_function_macro_argument(state, builtin, named)
+    return call if power is None else Node("pow", (call, power), "", macro.offset)
 
 
 def parse_root(state: TexState) -> Node:

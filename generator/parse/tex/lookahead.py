@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from ...core.texvocab import PRODUCT_OPERATORS, RELATIONS
+from ...core.texvocab import IMPLICATIONS, PRODUCT_OPERATORS, RELATIONS
 from .state import TexState
 
 # Macros that cannot begin a factor: closers, product signs and relations.
 _NOT_FACTORS = (
-    frozenset({"\\right", "\\end", "\\\\", "\\}", "\\rVert"}) | PRODUCT_OPERATORS | RELATIONS
+    frozenset({"\\right", "\\end", "\\\\", "\\}", "\\rVert"})
+    | PRODUCT_OPERATORS
+    | RELATIONS
+    | IMPLICATIONS
 )
 
 

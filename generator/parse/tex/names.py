@@ -105,8 +105,26 @@ def _resolve(state: TexState, name: str, start: Token) -> Node:
         raise state.fail(
             f"{name} is not indexed; declare it with 'indexed: true' to write {name}_i"
         )
+    if state.at("'"):
+        return _primed_symbol(state, name, start)
     _reject_dependent_call(state, name, start)
     return sym(name, start.offset)
+
+
+def _primed_symbol(state: TexState, name: str, start: Token) -> Node:
+    """``u'`` for a symbol defined from one variable, ``u(x) = e^x``: du/dx. With no definition,
+    or one of several variables, the prime does not say what it differentiates by."""
+    params = state.scope.dependents.get(name, ())
+    if len(params) != 1:
+        depends = f"depends on {', '.join(params)}" if params else "has no definition"
+        raise state.fail(
+            f"a prime on {name}, which {depends}, does not say what it differentiates by",
+            start,
+            f"write \\frac{{d{name}}}{{dx}}, or define {name} from one variable ({name}(x) = …)",
+        )
+    order = _primes(state)
+    (param,) = params
+    return Node("deriv", (sym(name, start.offset), sym(param), num(str(order))), "", start.offset)
 
 
 def _bare_vector(state: TexState, name: str, start: Token) -> Node:
@@ -154,14 +172,27 @@ def _derivative_of_call(state: TexState, call: Node, order: int, start: Token) -
     """``f'(x)`` is d f(x)/dx for a declared variable x; with an expression inside, the reading
     (the derivative taken at that expression) would need a new variable, so it is refused."""
     (argument, *rest) = call.args
-    if rest or argument.op != "sym" or argument.value not in state.scope.symbols:
+    if rest:
         raise state.fail(
-            f"a prime on {call.value} is read only at a declared variable, as in {call.value}'(x)",
+            f"a prime on {call.value}, which takes {len(call.args)} arguments, does not say "
+            "which one it differentiates by",
             start,
-            f"write \\frac{{d}}{{dx}} {call.value}(x) and substitute, or declare a variable for "
-            "the argument",
+            f"write \\frac{{\\partial}}{{\\partial x}} {call.value}(…)",
         )
-    return Node("deriv", (call, argument, num(str(order))), "", start.offset)
+    if argument.op == "sym" and argument.value in state.scope.symbols:
+        return Node("deriv", (call, argument, num(str(order))), "", start.offset)
+    return _derivative_at(state, call, order, start)
+
+
+def _derivative_at(state: TexState, call: Node, order: int, start: Token) -> Node:
+    """``\\phi'(0.5)``: the derivative of a declared function of one variable, taken at its
+    own parameter and then evaluated at the argument."""
+    name = str(call.value)
+    (param,) = state.scope.functions[name].params
+    (argument,) = call.args
+    at_param = Node("call", (sym(param, start.offset),), name, start.offset)
+    derivative = Node("deriv", (at_param, sym(param), num(str(order))), "", start.offset)
+    return Node("at", (derivative, sym(param), argument), "", start.offset)
 
 
 def _reject_dependent_call(state: TexState, name: str, start: Token) -> None:

@@ -21,11 +21,11 @@ NAME_FONTS = frozenset({"\\text", "\\textrm", "\\operatorname", "\\mathrm", "\\m
 def canonical_spellings(tokens: list[Token], scope: Scope) -> list[Token]:
     """``tokens`` with each font-wrapped word that names a declared symbol or function replaced
     by that name's declared spelling (at the word's offset, so errors still point at it)."""
-    tokens = _rewritten(_rewritten(_bold(tokens), _annotation), _rm_group)
-    tokens = _rewritten(_typographic_primes(_over_groups(tokens)), _unbraced_accent)
-    tokens = _rewritten(tokens, lambda t, k: _upright_letter(t, k, scope))
+    tokens = rewritten(rewritten(_bold(tokens), _annotation), _rm_group)
+    tokens = rewritten(_typographic_primes(_over_groups(tokens)), _unbraced_accent)
+    tokens = rewritten(tokens, lambda t, k: _upright_letter(t, k, scope))
     spelled = _declared_words(scope)
-    return _rewritten(tokens, lambda t, k: _declared_word(t, k, spelled))
+    return rewritten(tokens, lambda t, k: _declared_word(t, k, spelled))
 
 
 Replacement = tuple[list[Token], int] | None
@@ -33,7 +33,7 @@ Replacement = tuple[list[Token], int] | None
 position after those it replaces; None leaves the token there as it is."""
 
 
-def _rewritten(tokens: list[Token], rule: Callable[[list[Token], int], Replacement]) -> list[Token]:
+def rewritten(tokens: list[Token], rule: Callable[[list[Token], int], Replacement]) -> list[Token]:
     """One left-to-right pass of ``rule`` over ``tokens``."""
     out: list[Token] = []
     k = 0

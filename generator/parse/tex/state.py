@@ -24,6 +24,7 @@ from ...core.scope import Scope
 from ...core.texvocab import SIZERS, SPACING, STYLES
 from ..texlex import Token, tokenize
 from .spellings import canonical_spellings
+from .words import function_words
 
 LAYOUT = SPACING | STYLES | SIZERS
 """Tokens dropped before parsing: they change how a formula is drawn, not what it means."""
@@ -56,7 +57,8 @@ class TexState:
 
     def __init__(self, tokens: list[Token], scope: Scope, grammar: Grammar) -> None:
         # Spellings first: a remark after \quad is recognised by the \quad before it.
-        self.tokens = [t for t in canonical_spellings(tokens, scope) if t.text not in LAYOUT]
+        spelled = function_words(canonical_spellings(tokens, scope), scope)
+        self.tokens = [t for t in spelled if t.text not in LAYOUT]
         self._pos = 0
         self.scope = scope
         self.grammar = grammar
