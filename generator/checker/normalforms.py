@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
+from sympy.solvers.inequalities import solve_poly_inequality
 
 from ..core.domains import Domain
 
@@ -92,11 +94,41 @@ def unreachable(region: Any, domains: dict[Any, Domain]) -> bool:
     if len(symbols) != 1 or len(region.free_symbols) != 1:
         return False
     (symbol,) = symbols
+    return _unreachable_in(region, symbol, domains[symbol])
+
+
+@lru_cache(maxsize=4096)
+def _unreachable_in(region: Any, symbol: Any, domain: Domain) -> bool:
+    # Memoised: the same branch conditions (z > 0, y z < 1) recur in every claim of a page.
     try:
-        points = region.as_set()
+        points = condition_set(region, symbol)
     except (NotImplementedError, TypeError, ValueError):
         return False
-    return bool(sp.Intersection(points, as_set(domains[symbol])) is sp.S.EmptySet)
+    return bool(sp.Intersection(points, as_set(domain)) is sp.S.EmptySet)
+
+
+def condition_set(condition: Any, symbol: Any) -> Any:
+    """The real points where a condition in the one variable ``symbol`` holds.
+
+    Polynomial relations (z > 0, 1 − z < 0, z² ≤ 2) are solved exactly from their real roots;
+    SymPy's general ``as_set`` would also test them for periodicity, at many times the cost.
+    Anything else is left to ``as_set``."""
+    if isinstance(condition, sp.And):
+        return sp.Intersection(*(condition_set(c, symbol) for c in condition.args))
+    if isinstance(condition, sp.Or):
+        return sp.Union(*(condition_set(c, symbol) for c in condition.args))
+    if isinstance(condition, sp.Not):
+        return sp.Complement(sp.S.Reals, condition_set(condition.args[0], symbol))
+    if isinstance(condition, sp.Rel) and condition.rel_op in _RELATIONS:
+        difference = condition.lhs - condition.rhs
+        if difference.is_polynomial(symbol):
+            poly = sp.Poly(difference, symbol)
+            if poly.domain.is_ZZ or poly.domain.is_QQ:
+                return sp.Union(*solve_poly_inequality(poly, condition.rel_op))
+    return condition.as_set()
+
+
+_RELATIONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 
 def per_value_zero(difference: Any, domains: dict[Any, Domain]) -> str | None:
@@ -117,6 +149,7 @@ def per_value_zero(difference: Any, domains: dict[Any, Domain]) -> str | None:
     return f"simplify for each {names}"
 
 
+@lru_cache(maxsize=256)
 def as_set(domain: Domain) -> Any:
     """A domain as a SymPy set."""
     if domain.values:
