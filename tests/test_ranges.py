@@ -12,16 +12,23 @@ from generator.core.settings import CheckSettings
 
 from .helpers import load_fixture
 
-SOURCE = load_fixture("claims/ranges.yaml")
+SOURCES = {
+    "scalar": load_fixture("claims/ranges.yaml"),
+    "vector": load_fixture("claims/vector-ranges.yaml"),
+}
 EXPECTED = {
-    name: info.description for name, info in SOURCE.model.symbols.items() if info.description
+    (kind, name): info.description
+    for kind, source in SOURCES.items()
+    for name, info in source.model.symbols.items()
+    if info.description
 }
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_declared_domain_is_checked_against_the_definition(name: str) -> None:
-    verdict = run_check(SOURCE.context, encode(RangeJob(name)), CheckSettings(timeout=20))
-    if EXPECTED[name] == "holds":
+@pytest.mark.parametrize(("kind", "name"), sorted(EXPECTED))
+def test_declared_domain_is_checked_against_the_definition(kind: str, name: str) -> None:
+    source = SOURCES[kind]
+    verdict = run_check(source.context, encode(RangeJob(name)), CheckSettings(timeout=20))
+    if EXPECTED[kind, name] == "holds":
         assert verdict.status == V.PROVEN, verdict
     else:
         assert verdict.status == V.FALSE, verdict

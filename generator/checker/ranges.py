@@ -3,8 +3,9 @@
 ``a = σ(z)`` declared in (0, 1) is used as an assumption whenever a claim holds ``a`` fixed
 (∂L/∂a), so the declaration is a claim too: the definition's values, over the other
 symbols' domains, must lie in it. Proven symbolically, or refuted at a point; a scalar
-definition that can be neither is rejected. A vector definition (softmax aᵢ) is checked
-for each size N = 1…6 and every index, and says so.
+definition that can be neither is rejected. A vector definition (softmax aᵢ) is proven for
+every size N as algebra on its sums; failing that, it is checked for each size N = 1…6 and
+every index, and says so.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..core.jobs import RangeJob
 from ..core.verdicts import Verdict
 from .context import Context
 from .deadline import CheckTimeout, Deadline
+from .everysize import NotReducible, Reducer
 from .numeric import evaluate, format_number, points
 from .sides import MAX_DIGITS, Side
 from .vectors import concrete
@@ -240,6 +242,14 @@ def _per_size(
     size = tr.symbol(context.size) if context.size is not None else None
     indices = [tr.symbol(i) for i in definition.indices]
     body = tr.expand(tr.definition_body(job.name))
+    if size is not None and _proven_every_size(context, body, size, indices, domain, deadline):
+        every = ", ".join(str(i) for i in indices)
+        return Verdict(
+            V.PROVEN,
+            "range",
+            f"the definition stays in {domain.text} for every {context.size} and every "
+            f"{every} in 1…{context.size}",
+        )
     for n in RANGE_SIZES:
         for values in itertools.product(range(1, n + 1), repeat=len(indices)):
             subs = {i: sp.Integer(v) for i, v in zip(indices, values, strict=True)}
@@ -260,6 +270,49 @@ def _per_size(
         f"the definition stays in {domain.text} for each size {context.size} = {sizes} "
         "and every index (a check per size, not a proof for every size)",
     )
+
+
+def _proven_every_size(
+    context: Context, body: Any, size: Any, indices: list[Any], domain: Domain, deadline: Deadline
+) -> bool:
+    """The declared domain holds for every size N and every index, proven on the definition
+    as algebra (:mod:`generator.checker.everysize`): components such as zᵢ and the sums
+    left over become unknowns that range over at least every value they can take, so a proof
+    for every value of the unknowns is a proof for every N."""
+    reducer = Reducer(size, frozenset(indices), lambda name: context.domains.get(name, _REAL))
+    try:
+        split = _own_terms_apart(body, size, indices)
+        scalar = reducer.scalar(split) if split is not None else None
+    except (NotReducible, NotImplementedError, TypeError, ValueError, AttributeError):
+        return False
+    if scalar is None or scalar.has(sp.Sum, sp.Indexed):
+        return False
+    return _proven_inside(scalar, domain, deadline)
+
+
+def _own_terms_apart(body: Any, size: Any, indices: list[Any]) -> Any:
+    """Σⱼ f(j) over 1…N as f(i) + R for the definition's one free index i: R, the sum of the
+    other terms, becomes an unknown that is only as signed as every f(j) is (R ≥ 0 when each
+    f(j) ≥ 0; R = 0 at N = 1). This keeps aᵢ = e^{zᵢ}/Σⱼ e^{zⱼ} ≤ 1 provable."""
+    if len(indices) != 1 or not body.has(sp.Sum):
+        return body
+    (index,) = indices
+    mapping = {}
+    for total in body.atoms(sp.Sum):
+        if len(total.limits) != 1 or total.function.has(sp.Sum, index):
+            continue
+        variable, low, high = total.limits[0]
+        if low != 1 or high != size:
+            continue
+        term = total.function
+        if term.is_nonnegative:
+            rest = sp.Dummy("rest", nonnegative=True)
+        elif term.is_real:
+            rest = sp.Dummy("rest", real=True)
+        else:
+            return None
+        mapping[total] = term.xreplace({variable: index}) + rest
+    return body.xreplace(mapping)
 
 
 _REAL = Domain("real")
