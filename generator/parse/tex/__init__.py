@@ -13,15 +13,16 @@ SymPy's own TeX parsers are not used: they misread ordinary input (parse_latex_l
 The grammar, with the module of this package that owns each alternative::
 
     chain      → row ('=' row)* ['.' | ',']                                        chain
-               | \begin{aligned|align|align*|split|equation} row ('&'? '=' row        chain
+               | \begin{aligned|align|align*|split|equation|array} row ('&'? '=' row  chain
                    | '\\' '&'? '=' row)* \end{…}   (one chain over several lines)
+               | row ('\\' | \Rightarrow) row …   (several equations, each checked)   chain
     definition → name ['_' index] ['(' params ')'] '=' chain                       chain
     row        → sum                                                               chain
     sum        → sign? term (('+' | '-') sign? term)*                              expressions
-    term       → factor ( ('\cdot' | '\times') sign? factor                        expressions
+    term       → factor ( ('\cdot' | '\times' | ' . ') sign? factor                expressions
                         | '/' factor
                         | factor )*                 (an implicit product)
-    factor     → primary '!'* ['^' script]                                         expressions
+    factor     → primary '!'* ['^' script]   ({-e}^{x} is -(e^x), as drawn)         expressions
     script     → '{' sum '}' | digit | a one-token name | \frac… | \sqrt…          scripts
     primary    → number | '(' sum ')' | '[' sum ']' | '\{' sum '\}' | '{' sum '}'  primary
                | '|' sum '|' | \left( sum \right) | \left| sum \right|             primary
@@ -31,11 +32,16 @@ The grammar, with the module of this package that owns each alternative::
                | vector ('^T' | '^\top') factor   (a dot product Σₖ wₖ·…ₖ)         vectors
     command    → declared spelling: x, x_0, a_i, \sigma(z), \sigma'(z)             names
                | \text{name} \operatorname{name} \mathrm{name} {\rm name}         spellings
+               | log(x) ln(x) \text{sech}(x): function names written as words      words
+               | f_\beta(x) (a subscript as f's first argument), u' (du/dx), f'(0.5)  names
+               | x^{(i)} (the i-th sample), J(\theta_0, \theta_1) (J with its variables) names
+               | \nabla f(x)_i  \nabla_x f_i  \nabla^2 f(x)_{i,j}                   gradients
                | \|sum\| | \lVert sum \rVert   (a vector norm)                    vectors
                | \frac \dfrac \tfrac: a fraction, or a derivative                  fractions
                | \ln \log \exp \sin … \tanh | \max \min | \operatorname{sign}      functions
                | \sqrt{sum}                                                        functions
                | \sum_{k=a}^{b} term | \sum_k term (k an index: 1…N)               bigops
+               | \sum_{i \neq k} term | \sum_k^{ } term | \sum_j -term              bigops
                | \int_a^b … term dx                                               bigops
                | \begin{cases} … | \begin{vmatrix} …                               environments
                | \delta_{ij}                                                       names

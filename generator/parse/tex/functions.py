@@ -11,15 +11,18 @@ from .lookahead import at_arguments, starts_factor
 from .state import TexState
 
 
-def parse_call_args(state: TexState, name: str, start: Token) -> Node:
-    """``(a, b, …)`` or ``\\left( … \\right)`` after a function, checked against its arity."""
+def parse_call_args(
+    state: TexState, name: str, start: Token, leading: tuple[Node, ...] = ()
+) -> Node:
+    """``(a, b, …)`` or ``\\left( … \\right)`` after a function, checked against its arity;
+    ``leading`` are arguments written before the parentheses (``f_\\beta(x)``)."""
     sized = state.at("\\left")
     if sized:
         state.take()
     # \max\{0, 1 - y z\}: braces around the arguments, as many texts write max
     closer = "\\}" if state.at("\\{") and name in ("Max", "Min") else ")"
     state.expect("(" if closer == ")" else "\\{")
-    args = [state.grammar.sum(state)]
+    args = [*leading, state.grammar.sum(state)]
     while state.at(","):
         state.take()
         args.append(state.grammar.sum(state))

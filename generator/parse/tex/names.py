@@ -45,6 +45,13 @@ def parse_letter(state: TexState) -> Node:
         return Node("const", (), "E", tok.offset)
     if tok.text == "d" and at_differential(state):
         raise state.fail("a differential outside an integral", tok)
+    if tok.text == "O" and state.peek(1).text in ("(", "\\left"):
+        raise state.fail(
+            "O(…) is an order term: a series cut off there is an approximation, not an "
+            "equation the checker can prove",
+            tok,
+            "mark the display as notation, or write the closed form",
+        ).because(Reason.UNDECLARED, "O")
     raise state.fail(
         f"undeclared symbol {tok.text!r}",
         tok,
@@ -87,15 +94,19 @@ def _run_spelling_a_name(state: TexState) -> str | None:
 def _resolve(state: TexState, name: str, start: Token) -> Node:
     """What a declared spelling means here: a call, an indexed symbol or a symbol."""
     if name in state.scope.functions:
+        leading = _subscript_argument(state, name)
         order = _primes(state)
         power = functions.whole_power(state) if not order else None
         if not at_arguments(state):
             raise state.fail(_no_arguments_message(state, name), start)
-        call = functions.parse_call_args(state, name, start)
+        call = functions.parse_call_args(state, name, start, leading)
         if power is not None:  # f^2(x) is (f(x))^2
             return Node("pow", (call, power), "", start.offset)
         return _derivative_of_call(state, call, order, start) if order else call
     if state.scope.is_indexed(name):
+        sample = _sample_index(state)
+        if sample is not None:
+            return Node("index", (sample,), name, start.offset)
         if not state.at("_"):
             return _bare_vector(state, name, start)
         state.take()
@@ -125,6 +136,35 @@ def _primed_symbol(state: TexState, name: str, start: Token) -> Node:
     order = _primes(state)
     (param,) = params
     return Node("deriv", (sym(name, start.offset), sym(param), num(str(order))), "", start.offset)
+
+
+def _subscript_argument(state: TexState, name: str) -> tuple[Node, ...]:
+    """``\\operatorname{swish}_1(x)`` for a declared swish(beta, x): a subscript on a function of
+    several parameters is its first argument, as in f_\\theta(x)."""
+    if not state.at("_"):
+        return ()
+    if len(state.scope.functions[name].params) < 2:
+        raise state.fail(
+            f"a subscript on the function {name}, which takes one argument, is not read",
+            None,
+            f"declare {name} with the subscript as its first parameter, such as "
+            f"params: [beta, x] for {name}_\\beta(x)",
+        )
+    state.take()
+    return (scripts.parse_script(state),)
+
+
+def _sample_index(state: TexState) -> Node | None:
+    """``x^{(i)}``: the i-th sample, as machine-learning texts write an index (consumed);
+    None when no such superscript follows."""
+    texts = state.texts(state.pos, state.pos + 6)
+    if texts[:3] != ["^", "{", "("] or texts[4:6] != [")", "}"]:
+        return None
+    index = state.peek(3)
+    for _ in range(6):
+        state.take()
+    (node,) = parse_indices(state, [index])
+    return node
 
 
 def _bare_vector(state: TexState, name: str, start: Token) -> Node:
@@ -208,7 +248,12 @@ def _reject_dependent_call(state: TexState, name: str, start: Token) -> None:
     inside = state.texts(state.pos + 1, state.pos + 1 + len(texts))
     closing = state.peek(1 + len(texts)).text
     single = state.peek(2).text == ")" and state.peek(1).kind in ("letter", "digit", "cmd")
-    if (inside == texts and closing == ")") or single:
+    if inside == texts and closing == ")" and len(params) > 1:
+        # J(\theta_0, \theta_1) with J defined from exactly these: the name with its variables
+        for _ in range(len(texts) + 2):
+            state.take()
+        return
+    if single:
         raise state.fail(
             f"{name}(…) is ambiguous: {name} is a symbol standing for {name}({', '.join(params)}), "
             f"so this would read as the product {name}·(…); write {name} on its own, "

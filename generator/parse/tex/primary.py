@@ -20,7 +20,7 @@ from ...core.texvocab import (
     MULTI_ARG_MACROS,
 )
 from ..texlex import Token
-from . import bigops, environments, fractions, functions, names, vectors
+from . import bigops, environments, fractions, functions, gradients, names, vectors
 from .spellings import NAME_FONTS
 from .state import Rule, TexState
 
@@ -132,6 +132,7 @@ COMMANDS: Mapping[str, Rule] = {
     **dict.fromkeys(FUNCTION_MACROS, functions.parse_function_macro),
     **dict.fromkeys(MULTI_ARG_MACROS, functions.parse_multi_arg),
     "\\operatorname": functions.parse_operator_name,
+    "\\nabla": gradients.parse_nabla,
     "\\|": vectors.parse_norm,
     "\\lVert": vectors.parse_norm,
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...core.scope import Scope
-from ...core.texvocab import ACCENTS
+from ...core.texvocab import ACCENTS, FRACTIONS
 from ..texlex import Token, tokenize
 
 NAME_FONTS = frozenset({"\\text", "\\textrm", "\\operatorname", "\\mathrm", "\\mathit", "\\mathbf"})
@@ -23,6 +23,7 @@ def canonical_spellings(tokens: list[Token], scope: Scope) -> list[Token]:
     by that name's declared spelling (at the word's offset, so errors still point at it)."""
     tokens = rewritten(rewritten(_bold(tokens), _annotation), _rm_group)
     tokens = rewritten(_typographic_primes(_over_groups(tokens)), _unbraced_accent)
+    tokens = rewritten(tokens, _unbraced_fraction)
     tokens = rewritten(tokens, lambda t, k: _upright_letter(t, k, scope))
     spelled = _declared_words(scope)
     return rewritten(tokens, lambda t, k: _declared_word(t, k, spelled))
@@ -114,6 +115,43 @@ def _unbraced_accent(tokens: list[Token], k: int) -> Replacement:
     if tok.text not in ACCENTS or nxt is None or nxt.kind not in ("letter", "cmd"):
         return None
     return [tok, Token("char", "{", nxt.offset), nxt, Token("char", "}", nxt.offset)], k + 2
+
+
+def _unbraced_fraction(tokens: list[Token], k: int) -> Replacement:
+    """``\\frac x2`` and ``\\frac12`` are ``\\frac{x}{2}``: as in TeX, an unbraced argument is
+    one token."""
+    if tokens[k].text not in FRACTIONS:
+        return None
+    out, j = [tokens[k]], k + 1
+    for _ in range(2):
+        if j >= len(tokens) or tokens[j].kind == "end":
+            return None
+        if tokens[j].text == "{":
+            end = _group_end(tokens, j)
+            if end is None:
+                return None
+            out.extend(rewritten(tokens[j : end + 1], _unbraced_fraction))
+            j = end + 1
+        elif tokens[j].kind in ("letter", "digit", "cmd"):
+            out.extend([Token("char", "{", tokens[j].offset), tokens[j]])
+            out.append(Token("char", "}", tokens[j].offset))
+            j += 1
+        else:
+            return None
+    return out, j
+
+
+def _group_end(tokens: list[Token], k: int) -> int | None:
+    """Index of the ``}`` that closes the ``{`` at ``k``."""
+    depth = 0
+    for j in range(k, len(tokens)):
+        if tokens[j].text == "{":
+            depth += 1
+        elif tokens[j].text == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
 
 
 UPRIGHT_LETTERS = frozenset({"e", "d"})
