@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from ruamel.yaml import YAML
 
-from .helpers import copy_project, run_cli, run_mkdocs, tree_digest
+from .helpers import ROOT, copy_project, run_cli, run_mkdocs, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -106,12 +108,16 @@ def test_landing_page_lists_every_derivation_in_order_and_in_a_table(built: Path
 
 def test_derivation_pages_show_a_plot_and_verified_code(built: Path) -> None:
     html = (built / "site" / "tanh-mse" / "index.html").read_text(encoding="utf-8")
-    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="dv-plot"') :]
-    svg = svg[: svg.index("</svg>")]
-    assert 'aria-label="Plots of the activation, the loss' in svg  # described for screen readers
-    assert svg.count("<path") >= 5 and 'stroke="currentColor"' in svg
+    figure = html[html.index('<figure class="dv-figure"') :]
+    figure = figure[: figure.index("</figure>")]
+    assert figure.count('<svg xmlns="http://www.w3.org/2000/svg" class="dv-plot"') == 3
+    assert (
+        'aria-label="activation — Plots of the activation, the loss' in figure
+    )  # for screen readers
+    assert figure.count("<path") >= 5 and 'stroke="currentColor"' in figure
     assert '<span class="nf">grad</span>' in html  # a highlighted Python code block
-    assert "Verified at build time: gradient matches central finite differences" in html
+    assert "Verified at build time: grad matches central finite differences" in html
+    assert "Float64 range: accurate in float64 for −1000 ≤ z ≤ 1000" in html
     assert 'data-tex="\\frac{\\partial L}{\\partial z} = (a - y)(1 - a^2)"' in html
 
 
@@ -128,3 +134,46 @@ def test_mathjax_can_come_from_a_cdn_instead(tmp_path: Path) -> None:
     html = (project / "site" / "index.html").read_text(encoding="utf-8")
     assert f'<script src="{url}"></script>' in html
     assert not (project / "site" / "assets" / "mathjax").exists()
+
+
+_EDIT = re.compile(r'<a href="([^"]+)" title="Edit this page"[^>]*rel="edit"')
+
+
+def test_each_page_links_to_the_file_it_is_made_from(built: Path) -> None:
+    """#16.3: "edit this page" opens content/x.yaml (or docs/x.md), a file that exists."""
+    config = YAML(typ="safe").load((built / "mkdocs.yml").read_text(encoding="utf-8"))
+    edit_base = config["repo_url"].rstrip("/") + "/edit/main/"
+    pages = sorted((built / "site").glob("**/index.html"))
+    assert len(pages) >= 20
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        (link,) = _EDIT.findall(html)
+        assert link.startswith(edit_base), link
+        target = link[len(edit_base) :]
+        assert (ROOT / target).is_file(), f"{page}: edits {target}, which does not exist"
+        assert not target.endswith(".md") or target.startswith("docs/"), target
+        # The header links the repository without Material's request to api.github.com.
+        assert f'<a href="{config["repo_url"]}" title="Go to repository" class="md-source">' in html
+        assert 'data-md-component="source"' not in html
+    landing = (built / "site" / "index.html").read_text(encoding="utf-8")
+    assert _EDIT.findall(landing) == [edit_base + "content/index.yaml"]
+    sigmoid = (built / "site" / "sigmoid-logistic" / "index.html").read_text(encoding="utf-8")
+    assert _EDIT.findall(sigmoid) == [edit_base + "content/sigmoid-logistic.yaml"]
+
+
+def test_the_landing_page_says_how_to_contribute(built: Path) -> None:
+    config = YAML(typ="safe").load((built / "mkdocs.yml").read_text(encoding="utf-8"))
+    landing = (built / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'id="contribute"' in landing
+    contributing = config["repo_url"].rstrip("/") + "/blob/main/CONTRIBUTING.md"
+    assert f'href="{contributing}"' in landing and (ROOT / "CONTRIBUTING.md").is_file()
+
+
+def test_the_repository_address_is_written_once() -> None:
+    """Set once in mkdocs.yml; the pages, the theme and the landing page derive it from there."""
+    config = YAML(typ="safe").load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    address = config["repo_url"].rstrip("/")
+    for folder in ("generator", "templates", "content", "docs"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".py", ".j2", ".html", ".yaml", ".md"):
+                assert address not in path.read_text(encoding="utf-8"), path

@@ -8,8 +8,10 @@ are only read. ``mkdocs build`` writes into a staging folder that replaces
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -24,7 +26,7 @@ from ..pipeline.checked import Checked
 from ..pipeline.run import load_and_check
 from . import assets, searchindex, sitedir
 from .htmlcheck import unsafe_html
-from .render import Page, render_pages
+from .render import Page, Repository, render_pages
 
 log = get_plugin_logger(__name__)
 
@@ -123,7 +125,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             f"{len(checked.content.sources)} derivations, {stats.checks} checks "
             f"({stats.ran} run, {stats.cached} cached) in {stats.seconds:.2f} s"
         )
-        self.pages = render_pages(checked, options.templates_dir)
+        self.pages = render_pages(checked, options.templates_dir, repository(config))
         if config.nav is None:
             config.nav = navigation(self.pages, Path(config.docs_dir))
         if self.command in ("build", "gh-deploy"):
@@ -139,7 +141,10 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
                 raise PluginError(
                     f"{page.path} is generated from content/; remove it from {config.docs_dir}"
                 )
-            files.append(File.generated(config, page.path, content=page.markdown))
+            generated = File.generated(config, page.path, content=page.markdown)
+            if page.source is not None:
+                generated.edit_uri = edit_uri(config, page.source)
+            files.append(generated)
         static = assets.own_assets()
         if self.config.mathjax == "bundled":
             static += assets.mathjax_assets()
@@ -179,6 +184,26 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         if self.staging is not None:
             sitedir.discard(self.staging)
             self.staging = None
+
+
+def edit_uri(config: MkDocsConfig, source: str) -> str:
+    """The YAML a page is generated from, as a path from the docs folder: MkDocs joins it to
+    ``repo_url`` + ``edit_uri`` (which point at the docs folder), so "edit this page" opens
+    ``content/x.yaml`` and not a generated Markdown file that exists nowhere."""
+    root = Path(config.config_file_path or ".").resolve().parent
+    return Path(os.path.relpath(root / source, Path(config.docs_dir).resolve())).as_posix()
+
+
+def repository(config: MkDocsConfig) -> Repository | None:
+    """The repository's address and its CONTRIBUTING.md, both from ``repo_url`` and
+    ``edit_uri``: the guide is viewed where "edit" would edit it (Material's view link)."""
+    if not config.repo_url:
+        return None
+    if not config.edit_uri:
+        return Repository(config.repo_url, config.repo_url)
+    base = config.repo_url.rstrip("/") + "/"
+    edit = urljoin(base, config.edit_uri + edit_uri(config, "CONTRIBUTING.md"))
+    return Repository(config.repo_url, edit.replace("/edit/", "/blob/", 1))
 
 
 def navigation(pages: list[Page], docs_dir: Path) -> list[Any]:

@@ -45,6 +45,8 @@ class Page:
     title: str
     markdown: str
     section: str | None = None
+    source: str | None = None
+    """The file it is generated from, relative to the project root: its "edit" link."""
 
 
 def environment(templates_dir: Path) -> Environment:
@@ -122,10 +124,20 @@ def attribute_text(text: str | None) -> Markup:
     return Markup((text or "").translate(_ATTRIBUTE_ENTITIES))
 
 
-def render_pages(checked: Checked, templates_dir: Path) -> list[Page]:
+@dataclass(frozen=True, slots=True)
+class Repository:
+    """Where the landing page sends contributors: the repository and its CONTRIBUTING.md."""
+
+    url: str
+    contributing: str
+
+
+def render_pages(
+    checked: Checked, templates_dir: Path, repository: Repository | None = None
+) -> list[Page]:
     """Every page of the site: the landing page, then one per derivation in order."""
     env = environment(templates_dir)
-    pages = [_landing(checked, env)]
+    pages = [_landing(checked, env, repository)]
     for source in checked.content.sources:
         pages.append(_derivation(source, checked, env))
     return pages
@@ -135,7 +147,7 @@ def page_path(source: Source) -> str:
     return f"{source.slug}.md"
 
 
-def _landing(checked: Checked, env: Environment) -> Page:
+def _landing(checked: Checked, env: Environment, repository: Repository | None) -> Page:
     landing = checked.content.landing
     title = landing.model.title if landing else "Derivations"
     heading = landing.model.heading if landing else title
@@ -159,9 +171,9 @@ def _landing(checked: Checked, env: Environment) -> Page:
         for source in checked.content.sources
     ]
     markdown = env.get_template("index.md.j2").render(
-        title=title, heading=heading, intro=intro, entries=entries
+        title=title, heading=heading, intro=intro, entries=entries, repository=repository
     )
-    return Page(INDEX_PAGE, title, markdown)
+    return Page(INDEX_PAGE, title, markdown, source=landing.path if landing else None)
 
 
 def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
@@ -210,7 +222,7 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
         counts=_counts(source, checked),
         source_path=source.path,
     )
-    return Page(page_path(source), model.title, markdown, model.section)
+    return Page(page_path(source), model.title, markdown, model.section, source.path)
 
 
 def _display_view(source: Source, display: Display, checked: Checked) -> dict[str, Any]:
