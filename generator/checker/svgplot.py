@@ -6,6 +6,10 @@ MkDocs' own work — and its SVG is a picture with fixed colours that cannot fol
 site's dark scheme. This writer draws what the pages need (side-by-side panels, axes with
 round ticks, a grid, curves with gaps where a value is undefined, a legend) in a few
 milliseconds, deterministically, as inline SVG whose axes and text use ``currentColor``.
+
+Each panel is an SVG of its own, so that a narrow screen wraps the panels under each other
+at full size instead of shrinking one wide picture until its text cannot be read; the
+legend sits below the axes, where it cannot hide a curve.
 """
 
 from __future__ import annotations
@@ -15,9 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-WIDTH, HEIGHT = 250, 185
+WIDTH, HEIGHT = 216, 185
+"""A panel without its legend."""
 LEFT, RIGHT, TOP, BOTTOM = 44, 10, 22, 30
 COLORS = ("#3b82f6", "#ef4444", "#22a35a", "#a855f7")
+FONT_SIZE = 11
+LEGEND_ROW = 14
+CHAR_WIDTH = 6.2
+"""A generous estimate of one character's width at FONT_SIZE (for laying out the legend)."""
+SWATCH = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,20 +44,61 @@ class Panel:
 
 
 def render(panels: Sequence[Panel], x_label: str, description: str) -> str:
-    """One SVG element with the panels side by side."""
-    total = WIDTH * len(panels)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="dv-plot" viewBox="0 0 {total} {HEIGHT}" '
-        f'width="{total}" height="{HEIGHT}" role="img" aria-label="{escape(description)}" '
-        'font-family="sans-serif" font-size="10">',
-        f"<title>{escape(description)}</title>",
-    ]
-    for index, panel in enumerate(panels):
-        parts.append(f'<g transform="translate({index * WIDTH},0)">')
-        parts.extend(_panel(panel, x_label))
-        parts.append("</g>")
-    parts.append("</svg>")
-    return "\n".join(parts)
+    """One SVG element per panel, all of one height (the tallest legend decides)."""
+    rows = max(len(_legend_rows(panel)) for panel in panels)
+    height = HEIGHT + (rows * LEGEND_ROW + 6 if rows else 0)
+    return "\n".join(_svg(panel, x_label, description, height) for panel in panels)
+
+
+def _svg(panel: Panel, x_label: str, description: str, height: int) -> str:
+    label = escape(f"{panel.title} — {description}")
+    return "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="dv-plot" '
+            f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
+            f'aria-label="{label}" font-family="sans-serif" font-size="{FONT_SIZE}">',
+            f"<title>{label}</title>",
+            *_panel(panel, x_label),
+            *_legend(panel),
+            "</svg>",
+        ]
+    )
+
+
+def _legend_rows(panel: Panel) -> list[list[tuple[int, Curve]]]:
+    """The labelled curves, wrapped into rows that fit the panel's width."""
+    rows: list[list[tuple[int, Curve]]] = []
+    used = float(WIDTH)  # start a new row at the first entry
+    for k, curve in enumerate(panel.curves):
+        if not curve.label:
+            continue
+        width = _entry_width(curve)
+        if used + width > WIDTH - RIGHT:
+            rows.append([])
+            used = float(LEFT)
+        rows[-1].append((k, curve))
+        used += width
+    return rows
+
+
+def _entry_width(curve: Curve) -> float:
+    return SWATCH + 4 + CHAR_WIDTH * len(curve.label) + 12
+
+
+def _legend(panel: Panel) -> list[str]:
+    """Below the x-axis label, outside the plotting area."""
+    out = []
+    for row, entries in enumerate(_legend_rows(panel)):
+        y = HEIGHT + 4 + LEGEND_ROW * row + FONT_SIZE
+        x = float(LEFT)
+        for k, curve in entries:
+            color = COLORS[k % len(COLORS)]
+            out.append(_line(x, y - 4, x + SWATCH, y - 4, color=color, width=2))
+            out.append(
+                f'<text x="{x + SWATCH + 4:.1f}" y="{y}" fill="currentColor">{escape(curve.label)}</text>'
+            )
+            x += _entry_width(curve)
+    return ['<g class="dv-legend">', *out, "</g>"] if out else []
 
 
 def _panel(panel: Panel, x_label: str) -> list[str]:
@@ -79,25 +130,17 @@ def _panel(panel: Panel, x_label: str) -> list[str]:
             f'<text x="{LEFT - 4}" y="{y + 3:.1f}" text-anchor="end" fill="currentColor">{_label(tick)}</text>'
         )
     out.append(
-        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
+        f'<rect class="dv-plot-area" x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
         'stroke="currentColor" stroke-opacity="0.5"/>'
     )
     out.append(
-        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 3}" text-anchor="middle" fill="currentColor">{escape(x_label)}</text>'
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle" fill="currentColor">{escape(x_label)}</text>'
     )
     for k, curve in enumerate(panel.curves):
         color = COLORS[k % len(COLORS)]
         path = _path(curve, sx, sy, y_low, y_high)
         if path:
             out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="1.6"/>')
-        if curve.label:
-            y = TOP + 10 + 11 * k
-            out.append(
-                _line(LEFT + plot_w - 58, y - 3, LEFT + plot_w - 46, y - 3, color=color, width=1.6)
-            )
-            out.append(
-                f'<text x="{LEFT + plot_w - 43}" y="{y}" fill="currentColor">{escape(curve.label)}</text>'
-            )
     return out
 
 
