@@ -161,3 +161,20 @@ def test_a_loss_that_outgrows_float64_says_so() -> None:
     text = codecheck.run(problem, random.Random(1)).float64
     assert _bounds(text) == ("−1000", "700")
     assert "beyond z = 700 the loss itself exceeds the largest float64 number" in text
+
+
+def test_the_printed_code_is_the_only_thing_the_project_executes() -> None:
+    """Invariant 1: one exec in all of generator/, the one that runs the printed code."""
+    import ast
+
+    calls = []
+    for path in sorted((ROOT / "generator").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = (
+                node.func.id
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                else ""
+            )
+            if name in ("exec", "eval", "sympify", "parse_expr"):
+                calls.append((path.relative_to(ROOT).as_posix(), name))
+    assert calls == [("generator/checker/codecheck.py", "exec")]
