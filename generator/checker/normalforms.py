@@ -19,6 +19,7 @@ from ..core.domains import Domain
 TRIG = (sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh)
 PIECEWISE_LIKE = (sp.Piecewise, sp.Heaviside, sp.sign, sp.Max, sp.Min, sp.Abs)
 CHEAP = frozenset({"identical", "cancel"})
+REAL = Domain("real")
 
 
 def _via_exponentials(d: Any) -> Any:
@@ -29,13 +30,28 @@ def _via_exponentials(d: Any) -> Any:
     return sp.cancel(sp.powsimp(sp.expand(d.rewrite(sp.exp))))
 
 
+def _logarithms_split(d: Any) -> Any:
+    """Each logarithm's argument as one fraction, then split into the logarithms of its
+    factors where SymPy knows them positive (ln(1 − σ(z)) = −z − ln(1 + e^{−z})); never
+    forced, so ln(xy) stays whole unless x, y > 0 follow from the declared domains."""
+    if not d.has(sp.log):
+        return d
+    whole = d.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.together(e.args[0])))
+    return sp.cancel(sp.expand(sp.expand_log(whole)))
+
+
 NORMAL_FORMS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("identical", lambda d: d),
     ("cancel", sp.cancel),
     ("expand(together)", lambda d: sp.expand(sp.together(d))),
     ("exponential form", _via_exponentials),
     ("simplify", sp.simplify),
+    # After simplify, which decides most claims with logarithms in less time; on a branch
+    # of a piecewise difference (below), where simplify is what fails, before it.
+    ("logarithms split", _logarithms_split),
 )
+BRANCH_FORMS = (sp.cancel, _via_exponentials, _logarithms_split, sp.simplify)
+"""For one branch of a piecewise difference: the forms that decide branches, cheapest first."""
 
 
 def symbolic_zero(
@@ -48,21 +64,23 @@ def symbolic_zero(
         difference = difference.doit()
         if difference.has(sp.Sum, sp.Integral):
             return None
+    piecewise = difference.has(*PIECEWISE_LIKE)
     for name, normal_form in NORMAL_FORMS:
         if cheap_only and name not in CHEAP:
             return None
+        if name == "simplify" and piecewise and branches_zero(difference, domains):
+            # Before simplify: each branch is cheap, simplify on a whole Piecewise is not.
+            return "case by case"
         result = normal_form(difference)
         if result == 0:
             return name
         special = name == "simplify" and result.has(sp.gamma, sp.factorial, sp.Piecewise)
         if special and sp.simplify(sp.gammasimp(result.rewrite(sp.gamma))) == 0:
             return "simplify + gammasimp"
-    if difference.has(*PIECEWISE_LIKE) and branches_zero(difference, domains):
-        return "case by case"
     return None
 
 
-def branches_zero(difference: Any, domains: dict[Any, Domain]) -> bool:
+def branches_zero(difference: Any, domains: dict[Any, Domain], may_change: bool = True) -> bool:
     """Prove a piecewise difference is 0 branch by branch, on the part of the domain each covers.
 
     Max, Min, Abs, sign and Heaviside are rewritten as Piecewise and folded into one
@@ -73,38 +91,115 @@ def branches_zero(difference: Any, domains: dict[Any, Domain]) -> bool:
     folded = sp.piecewise_fold(difference.rewrite(sp.Piecewise))
     if not isinstance(folded, sp.Piecewise):
         return bool(sp.simplify(folded) == 0)
+    change = _one_direction(folded, domains) if may_change else None
+    if change is not None:
+        # Conditions in a − y alone: with u = a − y they are conditions on one variable.
+        mapping, u = change
+        moved = folded.xreplace(mapping).replace(
+            lambda e: isinstance(e, sp.Rel), lambda r: r.func(sp.expand(r.lhs - r.rhs), 0)
+        )
+        return branches_zero(moved, {**domains, u: REAL}, may_change=False)
     earlier: Any = sp.false
     for expr, condition in folded.args:
         region = sp.And(condition, sp.Not(earlier))
         earlier = sp.Or(earlier, condition)
-        if unreachable(region, domains):
+        reached = _reached(region, domains)
+        if reached is not None and reached[1] is sp.S.EmptySet:
             continue
-        if expr.has(sp.nan) or sp.simplify(sp.refine(expr, region)) != 0:
+        if expr.has(sp.nan) or not _branch_zero(expr, region, reached):
             return False
     return earlier is sp.true or unreachable(sp.Not(earlier), domains)
 
 
+def _one_direction(folded: Any, domains: dict[Any, Domain]) -> tuple[dict[Any, Any], Any] | None:
+    """A change of variables v = (u − rest)/c that turns every condition of ``folded`` into
+    a condition on the one new variable u, when all of them are linear in the same
+    combination c·v + rest (a > y, a < y: u = a − y). Only for a variable v that ranges over
+    all reals, so that u does too, whatever the other variables are: the change is then a
+    bijection of the domain, and a proof for every (u, rest) is one for every (v, rest)."""
+    relations = folded.atoms(sp.Rel)
+    if not relations or all(len(r.free_symbols) <= 1 for r in relations):
+        return None
+    direction = None
+    for relation in relations:
+        linear = _homogeneous_linear(relation.lhs - relation.rhs, domains)
+        if linear is None:
+            return None
+        if direction is None:
+            direction = linear
+        elif sp.expand(linear - direction) != 0 and sp.expand(linear + direction) != 0:
+            return None
+    assert direction is not None
+    for v in sorted(direction.free_symbols, key=sp.default_sort_key):
+        if _all_reals(domains[v]):
+            coefficient = direction.coeff(v)
+            u = sp.Dummy("u", real=True)
+            return {v: (u - (direction - coefficient * v)) / coefficient}, u
+    return None
+
+
+def _all_reals(domain: Domain) -> bool:
+    return (
+        domain.low == float("-inf")
+        and domain.high == float("inf")
+        and not (domain.integer or domain.values or domain.excluded or domain.index)
+    )
+
+
+def _homogeneous_linear(expr: Any, domains: dict[Any, Domain]) -> Any:
+    """The linear part of ``expr`` scaled to a leading coefficient 1, or None unless ``expr``
+    is linear with rational coefficients in symbols of ``domains``."""
+    symbols = sorted(expr.free_symbols, key=sp.default_sort_key)
+    if not symbols or any(s not in domains for s in symbols):
+        return None
+    try:
+        poly = sp.Poly(expr, *symbols)
+    except sp.PolynomialError:
+        return None
+    if poly.total_degree() != 1 or not (poly.domain.is_ZZ or poly.domain.is_QQ):
+        return None
+    linear = sp.expand(expr - poly.coeff_monomial(1))
+    return sp.expand(linear / linear.coeff(symbols[0]))
+
+
+def _branch_zero(expr: Any, region: Any, reached: tuple[Any, Any] | None) -> bool:
+    """``expr`` is 0 wherever ``region`` holds: at each of finitely many points (z = 0 between
+    z ≥ 0 and z ≤ 0, which refine cannot substitute), or by the normal forms."""
+    if reached is not None and isinstance(reached[1], sp.FiniteSet):
+        symbol, points = reached
+        return all(_branch_zero(expr.xreplace({symbol: p}), sp.true, None) for p in points)
+    refined = sp.refine(expr, region)
+    return any(form(refined) == 0 for form in BRANCH_FORMS)
+
+
 def unreachable(region: Any, domains: dict[Any, Domain]) -> bool:
     """True when no point of the (one-variable) domain satisfies ``region``."""
+    reached = _reached(region, domains)
+    return reached is not None and reached[1] is sp.S.EmptySet
+
+
+def _reached(region: Any, domains: dict[Any, Domain]) -> tuple[Any, Any] | None:
+    """(symbol, the points of its domain where ``region`` holds) for a condition in one
+    variable; None when that is not known."""
     if region is sp.false:
-        return True
+        return None, sp.S.EmptySet
     if region is sp.true:
-        return False
+        return None
     symbols = [s for s in region.free_symbols if s in domains]
     if len(symbols) != 1 or len(region.free_symbols) != 1:
-        return False
+        return None
     (symbol,) = symbols
-    return _unreachable_in(region, symbol, domains[symbol])
+    points = _points_in(region, symbol, domains[symbol])
+    return None if points is None else (symbol, points)
 
 
 @lru_cache(maxsize=4096)
-def _unreachable_in(region: Any, symbol: Any, domain: Domain) -> bool:
+def _points_in(region: Any, symbol: Any, domain: Domain) -> Any:
     # Memoised: the same branch conditions (z > 0, y z < 1) recur in every claim of a page.
     try:
-        points = condition_set(region, symbol)
+        return sp.Intersection(condition_set(region, symbol), as_set(domain))
     except (NotImplementedError, TypeError, ValueError):
-        return False
-    return bool(sp.Intersection(points, as_set(domain)) is sp.S.EmptySet)
+        return None
 
 
 def condition_set(condition: Any, symbol: Any) -> Any:
