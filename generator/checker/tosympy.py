@@ -53,6 +53,13 @@ _BUILTINS: dict[str, Any] = {
     "factorial": sp.factorial,
     "KroneckerDelta": sp.KroneckerDelta,
 }
+
+
+def rate_name(name: str) -> str:
+    """ṗ for p: the name a rate of change is shown by in a counterexample."""
+    return name + "\u0307"
+
+
 _CONSTANTS: dict[str, Any] = {"pi": sp.pi, "E": sp.E, "oo": sp.oo}
 _RELATIONS: dict[str, Any] = {
     "<": sp.Lt,
@@ -170,6 +177,8 @@ class Translator:
                 if written.has(involved):
                     return sp.Integer(0)
                 raise
+        if op == "rate":
+            return self._rate(node, env)
         if op == "at":
             # f'(0.5): the derivative taken at the variable, then the variable set to the value
             body, var, value = (self._build(a, env) for a in args)
@@ -207,6 +216,22 @@ class Translator:
         inner = dict(env)
         inner[var.value] = sp.Dummy(var.value)
         return sp.Add(self._build(body, inner), *(self._build(b, env) for b in limits))
+
+    def _rate(self, node: Node, env: dict[str, Any]) -> Any:
+        """ṗ is a variable of its own (real); the rate of a formula is the chain rule over the
+        quantities that change, Σ ∂f/∂v · v̇ (definitions inside are expanded first)."""
+        inner, *changing = node.args
+        if not changing:
+            return self.symbol(rate_name(str(inner.value)))
+        built = self._build(inner, env)
+        if not self._shadow:
+            built = self.expand(built)
+        total = sp.Integer(0)
+        for name in changing:
+            variable = self.symbol(str(name.value))
+            slope = DIFFERENTIATED(built, variable) if self._shadow else sp.diff(built, variable)
+            total += slope * self.symbol(rate_name(str(name.value)))
+        return total
 
     def _power(self, base: Any, exponent: Any) -> Any:
         # Literal powers whose value would be huge stay unevaluated (the parsers bound

@@ -29,6 +29,7 @@ OPS = frozenset(
         "index",  # value: indexed base name; args: indices
         "deriv",  # args: (expression, variable, order)  order is a "num" node
         "at",  # args: (expression, variable, value)  the expression with variable = value
+        "rate",  # args: (quantity,) its rate of change, or (expression, *changing symbols)
         "sum",  # args: (body, index variable, lower, upper)
         "integral",  # args: (body, variable) or (body, variable, lower, upper)
         "det",  # args: rows, each a "row" node

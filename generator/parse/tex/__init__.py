@@ -58,6 +58,7 @@ once, in :mod:`generator.core.texvocab`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from ...core.errors import SourceError
 from ...core.mathast import Node
@@ -65,6 +66,7 @@ from ...core.scope import Scope
 from ..texlex import lint
 from . import expressions, primary
 from .chain import Chain, parse_head, parse_rows
+from .rates import resolve_rates
 from .state import Grammar, TexState
 
 __all__ = ["Chain", "parse_chain", "parse_definition", "parse_math"]
@@ -81,7 +83,7 @@ GRAMMAR = Grammar(
 def parse_chain(tex: str, scope: Scope) -> Chain:
     """Parse a display ``A = B = C`` into its rows."""
     state = TexState(lint(tex), scope, GRAMMAR)
-    return _bounded(lambda: parse_rows(state))
+    return _with_rates(_bounded(lambda: parse_rows(state)), scope)
 
 
 def parse_definition(
@@ -90,7 +92,12 @@ def parse_definition(
     """Parse ``a(z) = \\sigma(z) = …``: a head naming the defined symbol, then rows."""
     state = TexState(lint(tex), scope, GRAMMAR)
     parse_head(state, name, params, indices)
-    return _bounded(lambda: parse_rows(state))
+    return _with_rates(_bounded(lambda: parse_rows(state)), scope)
+
+
+def _with_rates(chain: Chain, scope: Scope) -> Chain:
+    """Dotted formulas learn which quantities change: those the display writes with a dot."""
+    return replace(chain, rows=resolve_rates(chain.rows, dict(scope.dependents)))
 
 
 def _bounded(parse: Callable[[], Chain]) -> Chain:

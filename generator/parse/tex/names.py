@@ -66,10 +66,11 @@ def _run_spelling_a_name(state: TexState) -> str | None:
     run = ""
     offset = state.peek().offset
     k = 0
-    while state.peek(k).kind == "letter" and state.peek(k).offset == offset + len(run):
+    # digits continue a run (w1 for a declared w1), but never start one
+    while state.peek(k).kind in ("letter", "digit") and state.peek(k).offset == offset + len(run):
         run += state.peek(k).text
         k += 1
-    if len(run) < 2:
+    if len(run) < 2 or state.peek().kind != "letter":
         return None
     names = [*state.scope.symbols, *state.scope.functions]
     for name in sorted(names, key=len, reverse=True):

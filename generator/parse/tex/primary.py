@@ -20,7 +20,7 @@ from ...core.texvocab import (
     MULTI_ARG_MACROS,
 )
 from ..texlex import Token
-from . import bigops, environments, fractions, functions, gradients, names, vectors
+from . import bigops, environments, fractions, functions, gradients, names, rates, vectors
 from .spellings import NAME_FONTS
 from .state import Rule, TexState
 
@@ -133,6 +133,7 @@ COMMANDS: Mapping[str, Rule] = {
     **dict.fromkeys(MULTI_ARG_MACROS, functions.parse_multi_arg),
     "\\operatorname": functions.parse_operator_name,
     "\\nabla": gradients.parse_nabla,
+    "\\dot": rates.parse_dot,
     "\\|": vectors.parse_norm,
     "\\lVert": vectors.parse_norm,
 }

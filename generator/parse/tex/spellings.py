@@ -23,7 +23,8 @@ def canonical_spellings(tokens: list[Token], scope: Scope) -> list[Token]:
     by that name's declared spelling (at the word's offset, so errors still point at it)."""
     tokens = rewritten(rewritten(_bold(tokens), _annotation), _rm_group)
     tokens = rewritten(_typographic_primes(_over_groups(tokens)), _unbraced_accent)
-    tokens = rewritten(tokens, _unbraced_fraction)
+    tokens = rewritten(rewritten(tokens, _unbraced_fraction), _subscripted_group)
+    tokens = rewritten(tokens, _invisible_group)
     tokens = rewritten(tokens, lambda t, k: _upright_letter(t, k, scope))
     spelled = _declared_words(scope)
     return rewritten(tokens, lambda t, k: _declared_word(t, k, spelled))
@@ -139,6 +140,46 @@ def _unbraced_fraction(tokens: list[Token], k: int) -> Replacement:
         else:
             return None
     return out, j
+
+
+def _subscripted_group(tokens: list[Token], k: int) -> Replacement:
+    """``{dw}_{1}`` is drawn as dw₁ (braces do not show): the subscript belongs to the last
+    letter, so the braces around a word before ``_`` are dropped. Not after a macro, whose
+    argument the group may be."""
+    before = tokens[k - 1].text if k else "="
+    if tokens[k].text != "{" or before not in ("{", "(", "=", "+", "-"):
+        return None
+    end = _group_end(tokens, k)
+    if end is None or end + 1 >= len(tokens) or tokens[end + 1].text != "_":
+        return None
+    inside = tokens[k + 1 : end]
+    if not inside or any(t.kind != "letter" for t in inside):
+        return None
+    return inside, end + 1
+
+
+def _invisible_group(tokens: list[Token], k: int) -> Replacement:
+    """``\\sigma(\\sum{w_j x_j + b)}``: a bare brace group that closes a parenthesis opened
+    outside it. Braces do not print, so the reader sees σ(Σ wⱼxⱼ + b); the braces are dropped.
+    Only groups with unbalanced parentheses, which could not be read otherwise."""
+    before = tokens[k - 1] if k else None
+    if tokens[k].text != "{" or (before is not None and not _may_precede_bare_group(before)):
+        return None
+    end = _group_end(tokens, k)
+    if end is None or (end + 1 < len(tokens) and tokens[end + 1].text in ("^", "_")):
+        return None
+    inside = tokens[k + 1 : end]
+    depth = 0
+    for tok in inside:
+        depth += {"(": 1, ")": -1}.get(tok.text, 0)
+    return (rewritten(inside, _invisible_group), end + 1) if depth else None
+
+
+def _may_precede_bare_group(tok: Token) -> bool:
+    """A token after which ``{`` opens a bare group, not a macro's or a script's argument."""
+    if tok.kind == "cmd":
+        return tok.text in ("\\sum", "\\cdot", "\\times")
+    return tok.text not in ("^", "_", "}", "]") and tok.kind != "end"
 
 
 def _group_end(tokens: list[Token], k: int) -> int | None:

@@ -185,9 +185,30 @@ class TexState:
 def symbol_patterns(scope: Scope) -> list[tuple[list[Token], str]]:
     """Declared TeX spellings, longest first, so ``x_0`` wins over ``x``."""
     patterns: list[tuple[list[Token], str]] = []
-    for name, info in scope.symbols.items():
-        patterns.append((tokenize(info.tex)[:-1], name))
-    for name, finfo in scope.functions.items():
-        patterns.append((tokenize(finfo.tex)[:-1], name))
+    spellings = [(name, info.tex) for name, info in scope.symbols.items()]
+    spellings += [(name, finfo.tex) for name, finfo in scope.functions.items()]
+    for name, tex in spellings:
+        tokens = tokenize(tex)[:-1]
+        patterns.append((tokens, name))
+        other = _other_subscript_spelling(tokens)
+        if other is not None:
+            patterns.append((other, name))
     patterns.sort(key=lambda p: -len(p[0]))
     return patterns
+
+
+def _other_subscript_spelling(tokens: list[Token]) -> list[Token] | None:
+    """``h_\\theta`` for a name declared as ``h_{\\theta}``, and ``w_{1}`` for ``w_1``: TeX
+    sets a one-token subscript alike with or without braces."""
+    texts = [t.text for t in tokens]
+    if len(texts) >= 4 and texts[-4] == "_" and texts[-3] == "{" and texts[-1] == "}":
+        return [*tokens[:-3], tokens[-2]]
+    if len(texts) >= 2 and texts[-2] == "_" and texts[-1] != "{":
+        last = tokens[-1]
+        return [
+            *tokens[:-1],
+            Token("char", "{", last.offset),
+            last,
+            Token("char", "}", last.offset),
+        ]
+    return None
