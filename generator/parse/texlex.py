@@ -303,4 +303,9 @@ def _check_balance(tokens: list[Token]) -> None:
 _MACRO_HINTS = {
     "\\bf": "write \\mathbf{…} instead of {\\bf …}",
     "\\it": "write \\mathit{…} instead of {\\it …}",
+    "\\dd": "\\dd is the physics package's d, which the site does not load: write d, as in "
+    "\\frac{d}{dx}",
+    "\\dv": "write \\frac{d f}{d x} (the physics package is not loaded)",
+    "\\pdv": "write \\frac{\\partial f}{\\partial x} (the physics package is not loaded)",
+    "\\sech": "write \\operatorname{sech} (LaTeX has no \\sech)",
 }
