@@ -49,6 +49,17 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+def small_project(destination: Path, content: tuple[str, ...]) -> Path:
+    """A project with all templates and docs but only the ``content`` files named."""
+    (destination / "content").mkdir(parents=True)
+    shutil.copy(ROOT / "mkdocs.yml", destination / "mkdocs.yml")
+    for folder in ("templates", "docs"):
+        shutil.copytree(ROOT / folder, destination / folder)
+    for name in content:
+        shutil.copy(ROOT / "content" / name, destination / "content" / name)
+    return destination
+
+
 def run_cli(
     *args: str, cwd: Path | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:

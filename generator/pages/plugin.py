@@ -22,11 +22,9 @@ from mkdocs.structure.files import File, Files
 
 from ..core.errors import DiagnosticsError, summary
 from ..core.settings import DEFAULT_CHECKS, DEFAULT_PATHS, Options, options_from
-from ..pipeline.checked import Checked
-from ..pipeline.run import load_and_check
-from . import assets, searchindex, sitedir
+from . import assets, pagecache, searchindex, sitedir
 from .htmlcheck import unsafe_html
-from .render import Page, Repository, render_pages
+from .page import Page, Repository
 
 log = get_plugin_logger(__name__)
 
@@ -84,7 +82,11 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
     def __init__(self) -> None:
         self.command = "build"
         self.pages: list[Page] = []
-        self.checked: Checked | None = None
+        self.build_options: Options | None = None
+        self.stored = pagecache.StoredBuild([], "")
+        """The build to store once published (or the stored one this build reuses)."""
+        self.key = ""
+        self.passed_html: set[str] = set()
         self.staging: Path | None = None
         self.final_site: Path | None = None
         self.warnings = _WarningCounter()
@@ -108,24 +110,15 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         config.extra_javascript.append(assets.CONFIG_JS)
         config.extra_javascript.append(assets.mathjax_script(self.config.mathjax))
         config.extra_javascript.append(assets.COPY_JS)
+        self.build_options = options
+        self.key = pagecache.build_key(options, repository(config))
+        stored = pagecache.load(options, self.key)
+        if stored is not None:
+            log.info(f"{stored.summary}; nothing changed since the last build")
         # Check before MkDocs cleans the site folder: a false claim must change nothing.
-        try:
-            checked = load_and_check(options)
-        except DiagnosticsError as exc:
-            for diagnostic in exc.diagnostics:
-                log.error(diagnostic.format())
-            raise PluginError(str(exc)) from None
-        for diagnostic in checked.diagnostics:
-            (log.error if diagnostic.severity == "error" else log.warning)(diagnostic.format())
-        if not checked.ok:
-            raise PluginError(summary(checked.diagnostics))
-        self.checked = checked
-        stats = checked.stats
-        log.info(
-            f"{len(checked.content.sources)} derivations, {stats.checks} checks "
-            f"({stats.ran} run, {stats.cached} cached) in {stats.seconds:.2f} s"
-        )
-        self.pages = render_pages(checked, options.templates_dir, repository(config))
+        self.stored = stored or _check_and_render(options, repository(config))
+        self.pages = self.stored.pages
+        self.passed_html = set()
         if config.nav is None:
             config.nav = navigation(self.pages, Path(config.docs_dir))
         if self.command in ("build", "gh-deploy"):
@@ -153,11 +146,14 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         return files
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
-        problems = unsafe_html(html)
-        if problems:
-            raise PluginError(
-                f"{page.file.src_uri}: the rendered page contains unsafe HTML: {'; '.join(problems[:5])}"
-            )
+        digest = pagecache.html_digest(html)
+        if digest not in self.stored.safe_html:  # the same HTML passed in the stored build
+            problems = unsafe_html(html)
+            if problems:
+                raise PluginError(
+                    f"{page.file.src_uri}: the rendered page contains unsafe HTML: {'; '.join(problems[:5])}"
+                )
+        self.passed_html.add(digest)
         return html
 
     @event_priority(-100)  # last, so that warnings from other plugins' post_build count too
@@ -175,6 +171,9 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             return
         searchindex.rewrite_search_index(self.staging)  # readable math in search results
         sitedir.publish(self.staging, self.final_site)
+        if self.build_options is not None and self.stored.summary:
+            build = pagecache.StoredBuild(self.pages, self.stored.summary, self.passed_html)
+            pagecache.save(self.build_options, self.key, build)
         config.site_dir = str(self.final_site)
         self.staging = None
         log.info(f"Site published to {self.final_site}")
@@ -184,6 +183,37 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         if self.staging is not None:
             sitedir.discard(self.staging)
             self.staging = None
+
+
+def _check_and_render(options: Options, repo: Repository | None) -> pagecache.StoredBuild:
+    """Load and check the content, then render its pages (a build in which something changed)."""
+    from ..pipeline.run import load_and_check  # only here: a build that reuses pages skips it
+    from .render import render_pages
+
+    try:
+        checked = load_and_check(options)
+    except DiagnosticsError as exc:
+        for diagnostic in exc.diagnostics:
+            log.error(diagnostic.format())
+        raise PluginError(str(exc)) from None
+    for diagnostic in checked.diagnostics:
+        (log.error if diagnostic.severity == "error" else log.warning)(diagnostic.format())
+    if not checked.ok:
+        raise PluginError(summary(checked.diagnostics))
+    stats = checked.stats
+    line = (
+        f"{len(checked.content.sources)} derivations, {stats.checks} checks "
+        f"({stats.ran} run, {stats.cached} cached)"
+    )
+    log.info(f"{line} in {stats.seconds:.2f} s")
+    pages = render_pages(checked, options.templates_dir, repo)
+    # What a later build that reuses these pages reports: every check cached. A build with
+    # warnings (a duplicate order) is not stored at all (empty line): they must show each time.
+    reused = (
+        f"{len(checked.content.sources)} derivations, {stats.checks} checks "
+        f"(0 run, {stats.checks} cached)"
+    )
+    return pagecache.StoredBuild(pages, "" if checked.diagnostics else reused)
 
 
 def edit_uri(config: MkDocsConfig, source: str) -> str:

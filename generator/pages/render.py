@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,10 @@ from ..core.texvocab import RENDERED_AS_ALIGNED, UNWRAPPED
 from ..core.verdicts import LABELS, Verdict
 from ..pipeline.checked import Checked
 from ..source.load import Display, Source
+from .page import Page, Repository
 from .plaintext import markdown_to_text
+
+__all__ = ["INDEX_PAGE", "Page", "Repository", "page_path", "render_pages"]
 
 INDEX_PAGE = "index.md"
 
@@ -34,19 +36,6 @@ _MARKERS = {
     "definition": ("≔", "definition"),
     "notation": ("∼", "notation: not checked"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """A generated Markdown page and where it goes in the site."""
-
-    path: str
-    """Path relative to the docs root, such as ``sigmoid-logistic.md``."""
-    title: str
-    markdown: str
-    section: str | None = None
-    source: str | None = None
-    """The file it is generated from, relative to the project root: its "edit" link."""
 
 
 def environment(templates_dir: Path) -> Environment:
@@ -122,14 +111,6 @@ def attribute_text(text: str | None) -> Markup:
     so no Markdown syntax inside an attribute (a link, an image) can ever be rendered.
     """
     return Markup((text or "").translate(_ATTRIBUTE_ENTITIES))
-
-
-@dataclass(frozen=True, slots=True)
-class Repository:
-    """Where the landing page sends contributors: the repository and its CONTRIBUTING.md."""
-
-    url: str
-    contributing: str
 
 
 def render_pages(
