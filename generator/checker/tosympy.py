@@ -244,6 +244,8 @@ class Translator:
 
     def _call(self, node: Node, env: dict[str, Any]) -> Any:
         args = [self._build(a, env) for a in node.args]
+        if node.value in ("Max", "Min") and any(a.has(sp.nan) for a in args):
+            return sp.nan  # max(0, 0/0) is undefined (SymPy cannot even compare nan)
         if node.value in self.functions:
             definition = self.functions[node.value]
             inner = {param: arg for param, arg in zip(definition.params, args, strict=True)}
