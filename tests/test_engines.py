@@ -26,7 +26,7 @@ import pytest
 from generator.pages import assets
 from generator.source.load import Source, load_content
 
-from .helpers import ROOT, copy_project, run_cli, tree_digest
+from .helpers import ROOT, copy_project, run_cli, small_project, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -47,16 +47,6 @@ def _require(engine: str) -> None:
     if os.environ.get("CI", "").strip().lower() in ("true", "1"):
         pytest.fail(f"{reason} (CI=true: a missing engine is a failure)", pytrace=False)
     pytest.skip(reason)
-
-
-def _small_project(destination: Path) -> Path:
-    (destination / "content").mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", destination / "mkdocs.yml")
-    for folder in ("templates", "docs"):
-        shutil.copytree(ROOT / folder, destination / folder)
-    for name in CONTENT:
-        shutil.copy(ROOT / "content" / name, destination / "content" / name)
-    return destination
 
 
 def _build(engine: str, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -84,7 +74,7 @@ def published(
     """An engine, and a small project it built and published (once per engine)."""
     engine: str = request.param
     _require(engine)
-    project = _small_project(tmp_path_factory.mktemp(f"published-{engine}"))
+    project = small_project(tmp_path_factory.mktemp(f"published-{engine}"), CONTENT)
     result = _build(engine, project)
     assert result.returncode == 0, result.stderr
     assert "Site published to" in result.stderr  # the plugin ran, through the entry point
