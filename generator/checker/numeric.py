@@ -20,7 +20,7 @@ from sympy.core.evalf import PrecisionExhausted
 from ..core.domains import Domain
 from ..core.verdicts import Counterexample
 from .kinks import convention_violated, smooth_violated
-from .sides import MAX_DIGITS, Side, violated
+from .sides import MAX_DIGITS, Side, at_point, violated
 
 # Both sides are evaluated to 30 significant digits; they must agree to 24 of them.
 # Values below 1e-32 in magnitude count as zero (the residue of exact cancellation).
@@ -130,7 +130,7 @@ def evaluate(expr: Any, point: Mapping[Any, Any], digits: int) -> Value:
     unreliable instead of being mistaken for a counterexample.
     """
     try:
-        substituted = expr.xreplace(dict(point))
+        substituted = at_point(expr, point)
         if substituted.has(sp.nan, sp.zoo):
             return Value(None, False)
         if substituted.has(sp.Integral, sp.Sum):
@@ -269,7 +269,7 @@ def _exact_difference(a: Any, b: Any, point: Mapping[Any, Any]) -> Any:
     """``a − b`` at ``point`` to 15 significant digits; 0 when it is zero to ``MAX_DIGITS``
     digits; None when it cannot be evaluated."""
     try:
-        difference = (a - b).xreplace(dict(point))
+        difference = at_point(a - b, point)
         if difference.has(sp.Sum, sp.Integral):
             difference = difference.doit()
         if difference == 0:

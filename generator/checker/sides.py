@@ -21,6 +21,8 @@ from typing import Any
 
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 KINKED = (sp.Piecewise, sp.Heaviside, sp.sign, sp.Max, sp.Min, sp.Abs)
 """Functions whose derivative may not exist at some points."""
@@ -176,10 +178,79 @@ def _has_gap(node: Any) -> bool:
     return isinstance(node, sp.Piecewise) and not any(c is sp.true for _, c in node.args)
 
 
+HELD_BITS = 2**16
+"""A numeric power with a non-integer exponent whose exact form may hold integers of more
+bits than this is left for ``evalf`` to compute, not built exactly (see :func:`at_point`)."""
+
+
+def at_point(expr: Any, point: Mapping[Any, Any]) -> Any:
+    """``expr`` with the point's exact values put in, built by SymPy as usual (so 1/0 is still
+    zoo and x − x still 0), with one exception: a power of a rational number to a non-integer
+    rational exponent whose exact form may be huge. SymPy builds bᵉ exactly from b's prime
+    factors: their whole powers (b^{7306} for e = 7306.78…) and their remainders modulo e's
+    denominator (up to 10¹⁵ for a random e), so one point of (1 − p)^γ cost seconds. Such a
+    power is left unevaluated instead, and ``evalf`` computes it to the digits asked for,
+    with its own error bounds. It is a positive (or, for a negative base, nonzero complex)
+    finite number either way, so no value the exact build would have seen as undefined
+    is hidden: it stands in as a symbol with those properties while the rest is built."""
+    held: dict[Any, Any] = {}
+    built = _put(expr, point, held, {})
+    if not held:
+        return built
+    if not _numeric_only(built, frozenset(held.values())):
+        # A condition, a kink or a sum of such a power (x^γ < 1, |x^γ − 1|) is decided
+        # by the exact value, as before: evalf cannot decide a case split.
+        return expr.xreplace(dict(point))
+    with sp.evaluate(False):
+        # Unevaluated, or the enclosing products would combine the powers exactly again.
+        return built.xreplace({symbol: power for power, symbol in held.items()})
+
+
+def _put(node: Any, point: Mapping[Any, Any], held: dict[Any, Any], memo: dict[Any, Any]) -> Any:
+    if node in point:
+        return point[node]
+    if not node.args:
+        return node
+    if node in memo:
+        return memo[node]
+    args = tuple(_put(arg, point, held, memo) for arg in node.args)
+    if isinstance(node, sp.Pow) and _costly_power(*args):
+        power = sp.Pow(*args, evaluate=False)
+        if power not in held:
+            positive = args[0].is_positive
+            held[power] = sp.Dummy(positive=True) if positive else sp.Dummy(zero=False, finite=True)
+        built = held[power]
+    else:
+        built = node if args == node.args else node.func(*args)
+    memo[node] = built
+    return built
+
+
+NUMERIC = (sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, TrigonometricFunction, HyperbolicFunction)
+"""What ``evalf`` computes to guaranteed digits around a power left unevaluated."""
+
+
+def _numeric_only(built: Any, symbols: frozenset[Any]) -> bool:
+    return all(
+        isinstance(node, NUMERIC) or node in symbols or not (node.free_symbols & symbols)
+        for node in sp.preorder_traversal(built)
+    )
+
+
+def _costly_power(base: Any, exponent: Any) -> bool:
+    if not (base.is_Rational and exponent.is_Rational) or exponent.is_Integer:
+        return False
+    if base in (0, 1, -1):
+        return False
+    bits = max(abs(base.p).bit_length(), base.q.bit_length())
+    # Nice points (γ = 3/2) stay exact, so √4 is still 2 and a difference still exactly 0.
+    return bool(bits * (abs(exponent) + exponent.q) > HELD_BITS)
+
+
 def violated(guard: Guard, point: Mapping[Any, Any], digits: int) -> bool | None:
     """Whether ``guard`` fails at ``point`` (None when that cannot be told reliably)."""
     try:
-        value = guard.expr.xreplace(dict(point))
+        value = at_point(guard.expr, point)
         if guard.kind == "holds":
             if value in (sp.true, sp.false):
                 return value is sp.false
