@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
+from sympy.core.parameters import global_parameters
 
 from ..core.domains import Domain
 from ..core.mathast import Node
@@ -70,6 +71,7 @@ _RELATIONS: dict[str, Any] = {
     "!=": sp.Ne,
 }
 MAX_LITERAL_DIGITS = 2000
+MAX_MEMOISED = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,7 @@ class Translator:
     symbols: dict[str, sp.Symbol] = field(default_factory=dict)
     bases: dict[str, sp.IndexedBase] = field(default_factory=dict)
     _bodies: dict[str, sp.Expr] = field(default_factory=dict)
+    _derivatives: dict[tuple[Any, Any, int], Any] = field(default_factory=dict)
     _shadow: bool = False
 
     def shadow(self, node: Node, keep: frozenset[Any] = frozenset()) -> Any:
@@ -323,7 +326,23 @@ class Translator:
         return None
 
     def derivative(self, body: Any, variable: Any, order: int = 1) -> Any:
-        """``∂^order body / ∂variable^order`` with ``variable`` held and everything else expanded."""
+        """``∂^order body / ∂variable^order`` with ``variable`` held and everything else expanded.
+
+        Memoised per translator: the rows of a display, a row and its neighbour's check, the
+        derivative side and its body are built again and again from the same trees, and
+        ``diff`` of an expanded loss is a quarter of a page's checking. Only evaluated
+        builds are kept: under ``sp.evaluate(False)`` (the guards' shadow build) the same
+        body must not receive a result built with SymPy's simplifications."""
+        if self._shadow or not global_parameters.evaluate:
+            return self._derivative(body, variable, order)
+        key = (body, variable, order)
+        if key not in self._derivatives:
+            if len(self._derivatives) >= MAX_MEMOISED:
+                self._derivatives.clear()  # bounded, as the worker's memory is
+            self._derivatives[key] = self._derivative(body, variable, order)
+        return self._derivatives[key]
+
+    def _derivative(self, body: Any, variable: Any, order: int) -> Any:
         expanded = self.expand(body, keep=frozenset({variable}))
         # ∂/∂a_i of Σ_k (a_k − y_k)²: the sum mentions a_k, not a_i, and still depends on it.
         involved = variable.base if isinstance(variable, sp.Indexed) else variable
