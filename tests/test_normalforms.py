@@ -1,0 +1,27 @@
+"""The cheap normal forms: the cheapest that decides a claim names the proof."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from generator.checker.normalforms import symbolic_zero
+from generator.core.domains import Domain
+
+Z, Y = sp.symbols("z y", real=True)
+REAL = {Z: Domain("real"), Y: Domain("real")}
+
+
+def test_one_fraction_decides_a_sigmoid_identity_without_cancel() -> None:
+    sigma = 1 / (1 + sp.exp(-Z))
+    derivative = sp.diff(sigma, Z)
+    assert symbolic_zero(derivative - sigma * (1 - sigma), REAL, cheap_only=True) == "one fraction"
+
+
+def test_cancel_still_decides_what_one_fraction_does_not() -> None:
+    # cancel factors sign(y − z) = −sign(z − y); multiplying out does not see it.
+    assert symbolic_zero(sp.sign(Z - Y) + sp.sign(Y - Z), REAL, cheap_only=True) == "cancel"
+
+
+def test_a_false_claim_is_no_zero() -> None:
+    sigma = 1 / (1 + sp.exp(-Z))
+    assert symbolic_zero(sp.diff(sigma, Z) - sigma * (1 + sigma), REAL, cheap_only=True) is None
