@@ -87,17 +87,66 @@ def test_a_stable_form_that_is_not_the_loss_is_refuted() -> None:
     assert stableforms.prove_equal(loss, wrong, domains, None) is None
 
 
+def _scope(name: str) -> stableforms.VectorScope:
+    source, _ = load_source(
+        (ROOT / "content" / f"{name}.yaml").read_text(encoding="utf-8"), f"content/{name}.yaml"
+    )
+    assert source is not None
+    scope = pagecode._vector_scope(context_from_payload(source.context))
+    assert scope is not None
+    return scope
+
+
 def test_a_vector_stable_form_that_is_not_the_loss_is_refuted() -> None:
-    problem, _ = _prepared("softmax-cross-entropy")
+    problem, proofs = _prepared("softmax-cross-entropy")
     loss, size = problem.loss, problem.size
+    scope = _scope("softmax-cross-entropy")
     stable = stableforms.stabilized(loss)
     assert stable.has(stableforms.LogSumExp)
+    assert stableforms.prove_equal(loss, stable, {}, size, scope) == (
+        "proven for every N (positive integer)"
+    )
+    assert "proven for every N" in proofs
+    # Without the declared domains only the sizes N = 1…4 are tried, as the fallback.
     assert stableforms.prove_equal(loss, stable, {}, size) == "proven for N = 1…4"
     # ln Σ e^z where the loss has ln e^{z_k}: no longer the cross entropy.
     wrong = stable.replace(
         lambda e: isinstance(e, stableforms.LogSumExp), lambda e: e.args[0].function
     )
+    assert stableforms.prove_equal(loss, wrong, {}, size, scope) is None
     assert stableforms.prove_equal(loss, wrong, {}, size) is None
+
+
+@pytest.mark.parametrize("name", ["softmax-cross-entropy", "label-smoothing"])
+def test_a_wrong_softmax_is_refuted_for_every_size(name: str) -> None:
+    problem, _ = _prepared(name)
+    gradient, size, free = problem.gradient, problem.size, problem.free
+    scope = _scope(name)
+    stable = stableforms.stabilized(gradient)
+    assert stable.has(stableforms.Softmax)
+    assert stableforms.prove_equal(gradient, stable, {}, size, scope) is not None
+    # e^{z_i} over Σⱼ e^{2 z_j}: right at no N but equal where every z is 0.
+    doubled = stable.replace(
+        lambda e: isinstance(e, stableforms.Softmax),
+        lambda e: stableforms.Softmax(sp.Sum(2 * e.args[0].function, *e.args[0].limits), e.args[1]),
+    )
+    assert stableforms.prove_equal(gradient, doubled, {}, size, scope) is None
+    # The component of another index: the softmax of z_1 is not that of z_i.
+    other = stable.xreplace({free: sp.Integer(1)})
+    assert stableforms.prove_equal(gradient, other, {}, size, scope) is None
+
+
+def test_a_logistic_stable_form_with_a_sign_error_is_refuted_for_every_size() -> None:
+    problem, _ = _prepared("logistic-regression")
+    loss, size = problem.loss, problem.size
+    scope = _scope("logistic-regression")
+    stable = stableforms.stabilized(loss)
+    assert stableforms.prove_equal(loss, stable, {}, size, scope) is not None
+    flipped = stable.replace(
+        lambda e: isinstance(e, stableforms.LogAddExp),
+        lambda e: stableforms.LogAddExp(e.args[0], -e.args[1]),
+    )
+    assert stableforms.prove_equal(loss, flipped, {}, size, scope) is None
 
 
 # --- verification ------------------------------------------------------------------------------
@@ -161,6 +210,49 @@ def test_a_loss_that_outgrows_float64_says_so() -> None:
     text = codecheck.run(problem, random.Random(1)).float64
     assert _bounds(text) == ("−1000", "700")
     assert "beyond z = 700 the loss itself exceeds the largest float64 number" in text
+
+
+def _reference_by_sympy(problem: codecheck.Problem, values: codecheck.Values) -> float:
+    """The loss at ``values`` the slow way: exact rationals into SymPy, then 6,000 digits
+    (SymPy's evalf gives 0 for 1 − 1/(1 + e⁻²⁰⁰⁰) at any precision asked)."""
+    import mpmath
+
+    expr = problem.loss
+    mapping: dict[object, object] = {}
+    for p, v in values.items():
+        if isinstance(v, list):
+            expr = expr.xreplace({problem.size: len(v)}).doit()
+            mapping.update({p[k + 1]: sp.Rational(x) for k, x in enumerate(v)})
+        else:
+            mapping[p] = sp.Rational(v)
+    with mpmath.workdps(6000):
+        return float(sp.lambdify((), expr.xreplace(mapping), modules="mpmath")())
+
+
+@pytest.mark.parametrize(
+    ("w", "x3"),
+    [(0.75, 2.0), (-30.0, 2.0), (1000.0, 2.0), (-1000.0, 2.0), (1000.0, 10.0)],
+)
+def test_the_reference_values_agree_with_exact_sympy(w: float, x3: float) -> None:
+    """Compiled once and evaluated by mpmath, or (0 · ln(1 − σ(10⁴)), beyond any working
+    precision) with every other parameter exact first: SymPy's value, to well within the
+    accuracy asked of the code (the last case's e⁻⁵⁰⁰ is lost at 40 and 160 digits alike)."""
+    problem, _ = _prepared("logistic-regression")
+    setting = dict(problem.settings[0])
+    x = next(p for p in problem.params if str(p) == "x")
+    setting[x] = [1.0, -0.5, x3]
+    values = codecheck._with_x(problem, setting, w)
+    value = codecheck._exact(problem.loss, problem, values, None)
+    assert value is not None
+    assert value == pytest.approx(_reference_by_sympy(problem, values), rel=1e-15, abs=1e-100)
+
+
+def test_a_reference_beyond_float64_is_not_taken_for_a_number() -> None:
+    """The Poisson loss at z = 1000 (e¹⁰⁰⁰) exceeds every float64: no value the code can match."""
+    problem, _ = _prepared("poisson-nll")
+    values = codecheck._with_x(problem, problem.settings[0], 1000.0)
+    exact = codecheck._exact(problem.loss, problem, values, None)
+    assert exact is None or abs(exact) > codecheck.FLOAT64_MAX
 
 
 def test_the_printed_code_is_the_only_thing_the_project_executes() -> None:

@@ -137,7 +137,8 @@ def _target_label(target: dict[Any, Any]) -> str:
 def _sample(expr: Any, x: Any, grid: Any) -> Any:
     import numpy as np
 
-    function = sp.lambdify(x, expr, modules="numpy")
+    # docstring_limit=0: the docstring would print the whole expression once more.
+    function = sp.lambdify(x, expr, modules="numpy", docstring_limit=0)
     with np.errstate(all="ignore"):
         values = np.asarray(function(grid), dtype=float) * np.ones_like(grid)
     values[~np.isfinite(values)] = np.nan

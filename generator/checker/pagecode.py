@@ -54,8 +54,9 @@ def prepare(context: Context, job: DrawJob) -> tuple[codecheck.Problem, str] | N
     wrt, component = _plotted(job.x, loss, gradient, tr)
     params = _parameters(loss, gradient, wrt, size, free)
     domains = {p: _domain(context, p) for p in params}
-    stable_loss, loss_proof = _stable(loss, domains, size)
-    stable_gradient, gradient_proof = _stable(gradient, domains, size)
+    vector = _vector_scope(context)
+    stable_loss, loss_proof = _stable(loss, domains, size, vector)
+    stable_gradient, gradient_proof = _stable(gradient, domains, size, vector)
     arrays = frozenset(_printed(p) for p in params if isinstance(p, sp.IndexedBase))
     if arrays and not (
         numpycode.printable(stable_loss, size, None)
@@ -91,13 +92,26 @@ def prepare(context: Context, job: DrawJob) -> tuple[codecheck.Problem, str] | N
     return problem, _proof_text(loss_proof, gradient_proof)
 
 
-def _stable(expr: Any, domains: dict[Any, Domain], size: Any | None) -> tuple[Any, str | None]:
+def _stable(
+    expr: Any,
+    domains: dict[Any, Domain],
+    size: Any | None,
+    vector: stableforms.VectorScope | None,
+) -> tuple[Any, str | None]:
     """The stable form and how it was proven equal; the checked form when no proof is found."""
     candidate = stableforms.stabilized(expr)
     if candidate == expr:
         return expr, None
-    proof = stableforms.prove_equal(expr, candidate, _symbol_domains(domains), size)
+    proof = stableforms.prove_equal(expr, candidate, _symbol_domains(domains), size, vector)
     return (candidate, proof) if proof is not None else (expr, None)
+
+
+def _vector_scope(context: Context) -> stableforms.VectorScope | None:
+    if context.size is None:
+        return None
+    tr = context.translator
+    indices = tuple(tr.symbol(n) for n, d in sorted(context.domains.items()) if d.index)
+    return stableforms.VectorScope(lambda name: context.domains.get(name, REAL), indices)
 
 
 def _proof_text(loss_proof: str | None, gradient_proof: str | None) -> str:

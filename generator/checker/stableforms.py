@@ -11,15 +11,21 @@ expression is used only after SymPy proved it equal to the checked one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
 
-from ..core.domains import Domain
+from ..core.domains import Domain, parse_domain
+from .everysize import Claim, prove_every_size
 from .normalforms import symbolic_zero
+from .sides import Side
+
+REAL = parse_domain("real")
 
 PROOF_SIZES = (1, 2, 3, 4)
-"""Vector forms (sums up to N) are proven at these concrete sizes."""
+"""Vector forms (sums up to N) that no proof for every N reaches are proven at these sizes."""
 
 
 class LogAddExp(sp.Function):  # type: ignore[misc]
@@ -176,19 +182,30 @@ def _definition(e: Any, shift: Any) -> Any:
 
 
 def prove_equal(
-    original: Any, stable: Any, domains: dict[Any, Domain], size: Any | None
+    original: Any,
+    stable: Any,
+    domains: dict[Any, Domain],
+    size: Any | None,
+    vector: VectorScope | None = None,
 ) -> str | None:
     """How SymPy proved ``stable`` (its functions read by their definitions) equal to
-    ``original``, or None. Sums are proven at the sizes in :data:`PROOF_SIZES`, for every
-    value of the helpers' shift."""
+    ``original``, or None, for every value of the helpers' shift. Sums over 1…N are proven
+    for every N by :mod:`generator.checker.everysize` when ``vector`` says what the
+    symbols range over; otherwise, or when that proof fails, at the sizes in
+    :data:`PROOF_SIZES`."""
     if stable == original:
         return "identical"
     shift = sp.Dummy("m", real=True)
-    difference = meaning(stable, shift) - original
+    meant = meaning(stable, shift)
+    difference = meant - original
     if not difference.has(sp.Sum):
         return _zero(difference, domains)
     if size is None or size not in difference.free_symbols:
         return None
+    if vector is not None:
+        proof = _every_size(original, meant, size, vector, shift)
+        if proof is not None:
+            return proof
     for n in PROOF_SIZES:
         concrete = difference.xreplace({size: sp.Integer(n)}).doit()
         if concrete.has(sp.Sum) or _zero(concrete, domains) is None:
@@ -196,10 +213,53 @@ def prove_equal(
     return f"proven for N = {PROOF_SIZES[0]}…{PROOF_SIZES[-1]}"
 
 
+@dataclass(frozen=True)
+class VectorScope:
+    """What a vector page's symbols range over: each base name's declared domain (z for
+    every zₖ), and the index symbols (i in ∂L/∂zᵢ, which runs over 1…N)."""
+
+    domain_of_base: Callable[[str], Domain]
+    indices: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _NoGivens:
+    """The elimination :func:`everysize.prove_every_size` applies: none. The proof uses no
+    given (such as Σₖ yₖ = 1), so it holds without one."""
+
+    def apply(self, a: Side, b: Side) -> tuple[Side, Side]:
+        return a, b
+
+
+def _every_size(
+    original: Any, meant: Any, size: Any, vector: VectorScope, shift: Any
+) -> str | None:
+    """The proof for every N ≥ 1 (sums as algebra, definedness proven), or None."""
+    name = str(shift)
+
+    def domain_of_base(base: str) -> Domain:
+        return REAL if base == name else vector.domain_of_base(base)
+
+    claim = Claim(Side(meant), Side(original), (), ())
+    return prove_every_size(claim, size, vector.indices, domain_of_base, lambda *_: _NoGivens())
+
+
 def _zero(difference: Any, domains: dict[Any, Domain]) -> str | None:
     """A normal form that reaches 0; logarithms of positive terms are expanded first."""
+    if difference.has(sp.log) and _logarithms_split(difference) == 0:
+        # Stable forms are mostly logarithms rewritten: splitting them is cheaper than simplify.
+        return "logarithms split"
     method = symbolic_zero(difference, domains)
     if method is not None:
         return method
     expanded = sp.expand_log(difference.rewrite(sp.exp), force=False)
     return symbolic_zero(expanded, domains)
+
+
+def _logarithms_split(difference: Any) -> Any:
+    """Each logarithm's argument as one fraction, split into the logarithms of its factors
+    where SymPy knows them positive (never forced), then a rational normal form."""
+    whole = difference.replace(
+        lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.together(e.args[0]))
+    )
+    return sp.cancel(sp.expand(sp.expand_log(whole)))
