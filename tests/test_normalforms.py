@@ -25,3 +25,15 @@ def test_cancel_still_decides_what_one_fraction_does_not() -> None:
 def test_a_false_claim_is_no_zero() -> None:
     sigma = 1 / (1 + sp.exp(-Z))
     assert symbolic_zero(sp.diff(sigma, Z) - sigma * (1 + sigma), REAL, cheap_only=True) is None
+
+
+def test_tanh_as_a_quotient_is_decided_before_the_exponential_form() -> None:
+    u = 92 * (Z - Y)
+    difference = 92 * sp.sinh(u) / sp.cosh(u) - 92 * sp.tanh(u)
+    assert symbolic_zero(difference, REAL, cheap_only=True) == "quotients of sin, cos, sinh, cosh"
+
+
+def test_a_pythagorean_identity_still_needs_the_exponential_form() -> None:
+    difference = 1 / sp.cosh(Z) ** 2 - (1 - sp.tanh(Z) ** 2)
+    assert symbolic_zero(difference, REAL, cheap_only=True) is None
+    assert symbolic_zero(difference, REAL) is not None

@@ -18,7 +18,7 @@ from ..core.domains import Domain
 
 TRIG = (sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh)
 PIECEWISE_LIKE = (sp.Piecewise, sp.Heaviside, sp.sign, sp.Max, sp.Min, sp.Abs)
-CHEAP = frozenset({"identical", "one fraction", "cancel"})
+CHEAP = frozenset({"identical", "one fraction", "quotients of sin, cos, sinh, cosh", "cancel"})
 REAL = Domain("real")
 
 
@@ -49,9 +49,33 @@ def _numerator_expanded(d: Any) -> Any:
     return sp.expand(numerator)
 
 
+QUOTIENTS: dict[Any, Callable[[Any], Any]] = {
+    sp.tan: lambda u: sp.sin(u) / sp.cos(u),
+    sp.cot: lambda u: sp.cos(u) / sp.sin(u),
+    sp.sec: lambda u: 1 / sp.cos(u),
+    sp.csc: lambda u: 1 / sp.sin(u),
+    sp.tanh: lambda u: sp.sinh(u) / sp.cosh(u),
+    sp.coth: lambda u: sp.cosh(u) / sp.sinh(u),
+    sp.sech: lambda u: 1 / sp.cosh(u),
+    sp.csch: lambda u: 1 / sp.sinh(u),
+}
+
+
+def _quotients(d: Any) -> Any:
+    """tan, tanh, sec, … written as quotients of sin, cos, sinh, cosh (the same where each is
+    defined), then as one fraction: 12 sinh(u)/cosh(u) = 12 tanh(u) at a fraction of the cost
+    of the exponential form, whose polynomials in e^{a}, e^{y} grow with the 92 of u = 92(a − y).
+    Identities that need cosh² − sinh² = 1 still go on to the exponential form."""
+    calls = [c for c in d.atoms(sp.Function) if c.func in QUOTIENTS]
+    if not calls:
+        return d
+    return _numerator_expanded(d.xreplace({c: QUOTIENTS[c.func](c.args[0]) for c in calls}))
+
+
 NORMAL_FORMS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("identical", lambda d: d),
     ("one fraction", _numerator_expanded),
+    ("quotients of sin, cos, sinh, cosh", _quotients),
     ("cancel", sp.cancel),
     ("expand(together)", lambda d: sp.expand(sp.together(d))),
     ("exponential form", _via_exponentials),
