@@ -206,13 +206,15 @@ def at_point(expr: Any, point: Mapping[Any, Any]) -> Any:
         return built.xreplace({symbol: power for power, symbol in held.items()})
 
 
-def _put(node: Any, point: Mapping[Any, Any], held: dict[Any, Any], memo: dict[Any, Any]) -> Any:
+def _put(node: Any, point: Mapping[Any, Any], held: dict[Any, Any], memo: dict[int, Any]) -> Any:
     if node in point:
         return point[node]
     if not node.args:
         return node
-    if node in memo:
-        return memo[node]
+    # Keyed by identity: SymPy shares equal subtrees, and equal-but-distinct objects (a
+    # Float at two precisions) must not stand in for each other.
+    if id(node) in memo:
+        return memo[id(node)]
     args = tuple(_put(arg, point, held, memo) for arg in node.args)
     if isinstance(node, sp.Pow) and _costly_power(*args):
         power = sp.Pow(*args, evaluate=False)
@@ -222,7 +224,7 @@ def _put(node: Any, point: Mapping[Any, Any], held: dict[Any, Any], memo: dict[A
         built = held[power]
     else:
         built = node if args == node.args else node.func(*args)
-    memo[node] = built
+    memo[id(node)] = built
     return built
 
 
