@@ -80,6 +80,14 @@ TRANSLATOR = context_from_payload(
 @FAST
 @given(trees)
 @example(Node("call", (Node("num", (), "0"), Node("div", (Node("num", (), "0"),) * 2)), "Max"))
+@example(Node("call", (Node("num", (), "0"), Node("call", (Node("num", (), "0"),), "log")), "Max"))
+@example(
+    Node(
+        "call",
+        (Node("num", (), "0"), Node("call", (Node("neg", (Node("num", (), "1"),)),), "log")),
+        "Max",
+    )
+)
 def test_tex_round_trips_to_the_same_meaning(tree: Node) -> None:
     parsed = parse_math(to_tex(tree, SCOPE), SCOPE)
     assert TRANSLATOR.expr(parsed) == TRANSLATOR.expr(tree)

@@ -232,7 +232,10 @@ class Translator:
         total = sp.Integer(0)
         for name in changing:
             variable = self.symbol(str(name.value))
-            slope = DIFFERENTIATED(built, variable) if self._shadow else sp.diff(built, variable)
+            if self._shadow:
+                slope = DIFFERENTIATED(built, variable)
+            else:  # n·xⁿ/x back to n·xⁿ⁻¹, as for ∂F/∂x (focal loss: γ(1 − p)^{γ−1})
+                slope = _recombine_powers(sp.diff(built, variable))
             total += slope * self.symbol(rate_name(str(name.value)))
         return total
 
@@ -247,12 +250,15 @@ class Translator:
 
     def _call(self, node: Node, env: dict[str, Any]) -> Any:
         args = [self._build(a, env) for a in node.args]
-        if node.value in ("Max", "Min") and any(a.has(sp.nan) for a in args):
-            return sp.nan  # max(0, 0/0) is undefined (SymPy cannot even compare nan)
         if node.value in self.functions:
             definition = self.functions[node.value]
             inner = {param: arg for param, arg in zip(definition.params, args, strict=True)}
             return self._build(definition.body, inner)
+        if node.value in ("Max", "Min"):
+            try:
+                return _BUILTINS[node.value](*args)
+            except ValueError:  # max(0, 0/0), max(0, ln(-1)): no order among them, undefined
+                return sp.nan
         return _BUILTINS[node.value](*args)
 
     def _bound(self, kind: Any, node: Node, env: dict[str, Any]) -> Any:
