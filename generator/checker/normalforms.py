@@ -44,8 +44,8 @@ def _numerator_expanded(d: Any) -> Any:
     """The difference as one fraction N/D, and N multiplied out. N = 0 makes the difference 0
     wherever it is defined, which is all that ``cancel`` shows when it reaches 0; ``cancel``
     also divides N and D by their gcd, the costly part. On the site and the benchmark corpus
-    this decides most of what ``cancel`` decides (all but Piecewise and sign claims), for
-    less; where it does not, ``cancel`` still runs."""
+    this decides most of what ``cancel`` decides, for less; where it does not (sign(z − y) +
+    sign(y − z), one form of the focal loss), ``cancel`` still runs."""
     numerator, _ = sp.fraction(sp.together(d))
     return sp.expand(numerator)
 
