@@ -37,3 +37,22 @@ def test_a_pythagorean_identity_still_needs_the_exponential_form() -> None:
     difference = 1 / sp.cosh(Z) ** 2 - (1 - sp.tanh(Z) ** 2)
     assert symbolic_zero(difference, REAL, cheap_only=True) is None
     assert symbolic_zero(difference, REAL) is not None
+
+
+def test_fractions_that_multiplying_out_brings_back_are_combined_again() -> None:
+    # The focal loss's gradient against the form on the page: after one round, powers of
+    # (1 − σ(z)) leave 1/(1 + e^{−z}) in the numerator; the second round clears it.
+    g = sp.Symbol("gamma", positive=True)
+    e = sp.exp(-Z)
+    s = 1 / (1 + e)
+    difference = (
+        g * Y * (1 - s) ** (g - 1) * e * sp.log(s) / (1 + e) ** 2
+        - g * (1 - Y) * (1 + e) ** (-g - 1) * e * sp.log(1 - s)
+        - Y * (1 - s) ** g * (g * sp.log(s) / (1 + e) - 1 + s)
+        - Y * (1 - s) ** g * e / (1 + e)
+        - (1 - Y) * (-g * (1 - s) * sp.log(1 - s) + s) / (1 + e) ** g
+        + (1 - Y) * (1 + e) ** (-g - 2) * e / (1 - s)
+    )
+    domains = {**REAL, g: Domain("positive")}
+    assert symbolic_zero(difference, domains, cheap_only=True) == "one fraction"
+    assert symbolic_zero(difference + Y * s, domains, cheap_only=True) is None

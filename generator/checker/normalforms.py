@@ -45,9 +45,26 @@ def _numerator_expanded(d: Any) -> Any:
     wherever it is defined, which is all that ``cancel`` shows when it reaches 0; ``cancel``
     also divides N and D by their gcd, the costly part. On the site and the benchmark corpus
     this decides most of what ``cancel`` decides, for less; where it does not (sign(z − y) +
-    sign(y − z), one form of the focal loss), ``cancel`` still runs."""
-    numerator, _ = sp.fraction(sp.together(d))
-    return sp.expand(numerator)
+    sign(y − z)), ``cancel`` still runs.
+
+    Multiplying out can bring fractions back (a power's base with a fraction in it, as in the
+    focal loss's (1 − σ(z))^γ): then the numerator is made one fraction again, a few times.
+    Each numerator is 0 exactly when the one before it is, wherever both are defined."""
+    numerator = d
+    for _ in range(FRACTION_ROUNDS):
+        numerator = sp.expand(sp.fraction(sp.together(numerator))[0])
+        if numerator == 0 or not _has_fraction(numerator):
+            break
+    return numerator
+
+
+FRACTION_ROUNDS = 3
+
+
+def _has_fraction(expr: Any) -> bool:
+    return any(p.exp.is_negative for p in expr.atoms(sp.Pow)) or any(
+        e.args[0].could_extract_minus_sign() for e in expr.atoms(sp.exp)
+    )
 
 
 QUOTIENTS: dict[Any, Callable[[Any], Any]] = {
