@@ -71,7 +71,8 @@ _RELATIONS: dict[str, Any] = {
     "!=": sp.Ne,
 }
 MAX_LITERAL_DIGITS = 2000
-MAX_MEMOISED = 2048
+MAX_MEMOISED = 256
+"""Derivatives kept per translator (a page has a few dozen; the worker keeps 64 translators)."""
 
 
 @dataclass(frozen=True, slots=True)
