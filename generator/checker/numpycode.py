@@ -24,8 +24,11 @@ from sympy.printing.precedence import PRECEDENCE
 
 from .stableforms import LogSumExp, Softmax
 
-RESERVED = frozenset({"np", "math", *keyword.kwlist})
-"""Names a parameter may not take: they would shadow Python or the imported modules."""
+RESERVED = frozenset(
+    {"np", "math", "loss", "grad", "logsumexp", "softmax", "gammaln", *keyword.kwlist}
+)
+"""Names a parameter may not take: they would shadow Python, the imported modules, or the
+functions the printed module defines."""
 
 HELPERS = {
     "logsumexp": '''def logsumexp(u):

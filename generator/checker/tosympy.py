@@ -28,7 +28,7 @@ from sympy.core.parameters import global_parameters
 
 from ..core.domains import Domain
 from ..core.mathast import Node
-from .sides import DIFFERENTIATED
+from .sides import DIFFERENTIATED, KINKED
 
 _BUILTINS: dict[str, Any] = {
     "exp": sp.exp,
@@ -184,9 +184,7 @@ class Translator:
         if op == "rate":
             return self._rate(node, env)
         if op == "at":
-            # f'(0.5): the derivative taken at the variable, then the variable set to the value
-            body, var, value = (self._build(a, env) for a in args)
-            return body.subs(var, value)
+            return self._derivative_at(node, env)
         if self._shadow and op in ("sum", "integral", "det"):
             # Guards only need the pieces; building the real object unevaluated is costly
             # (a determinant) and pointless (a bound variable's guards are not the claim's).
@@ -220,6 +218,30 @@ class Translator:
         inner = dict(env)
         inner[var.value] = sp.Dummy(var.value)
         return sp.Add(self._build(body, inner), *(self._build(b, env) for b in limits))
+
+    def _derivative_at(self, node: Node, env: dict[str, Any]) -> Any:
+        """f'(c): f differentiated by a fresh real variable t (not the declared parameter,
+        whose domain would bend f: |x| is x for a positive x), then t = c. Undefined where f
+        or f' is; a function with a kink or a jump is refused (its derivative may not exist at
+        c, and the guards that say where are tied to a variable, not to a value)."""
+        derivative, parameter, at = node.args
+        call, _, order = derivative.args
+        value = self._build(at, env)
+        t = sp.Dummy(str(parameter.value), real=True)
+        function = self._build(call, {**env, str(parameter.value): t})
+        if function.has(*KINKED):
+            raise ValueError(
+                f"{call.value}' at a value: {call.value} has a kink or a jump, so its "
+                "derivative may not exist there; write the derivative at a variable"
+            )
+        slope = sp.diff(function, t, int(order.value))
+        if self._shadow:
+            # The guards of f and of f' at c: ln c needs c > 0, (2√c)⁻¹ needs c ≠ 0.
+            return sp.Add(function.xreplace({t: value}), slope.xreplace({t: value}))
+        here, taken = function.subs(t, value), slope.subs(t, value)
+        if any(v.is_number and not (v.is_real and v.is_finite) for v in (here, taken)):
+            return sp.nan  # ln'(−1): ln is not defined at −1, so neither is its derivative
+        return taken
 
     def _rate(self, node: Node, env: dict[str, Any]) -> Any:
         """ṗ is a variable of its own (real); the rate of a formula is the chain rule over the

@@ -11,7 +11,9 @@ The HTML safety scan is skipped the same way, page by page: a page whose rendere
 the digest of one that passed the scan in the stored build passed it already. Any other HTML
 is scanned. The store is one JSON file per project in the cache folder (outside the repository, like the
 verdicts), written only after a build was published; a file that cannot be read or has
-another key is ignored.
+another key is ignored. The folder is trusted as the verdict cache is: only this machine's
+own builds write it (CI restores one that only builds of main saved), so a pull request can
+never plant pages or digests in it.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ The grammar, with the module of this package that owns each alternative::
                | f_\beta(x) (a subscript as f's first argument), u' (du/dx), f'(0.5)  names
                | x^{(i)} (the i-th sample), J(\theta_0, \theta_1) (J with its variables) names
                | \nabla f(x)_i  \nabla_x f_i  \nabla^2 f(x)_{i,j}                   gradients
+               | \dot p | \dot{F}(p)   (rates: the chain rule over what is dotted)      rates
                | \|sum\| | \lVert sum \rVert   (a vector norm)                    vectors
                | \frac \dfrac \tfrac: a fraction, or a derivative                  fractions
                | \ln \log \exp \sin … \tanh | \max \min | \operatorname{sign}      functions

@@ -127,12 +127,12 @@ def _sum_over_the_only_index(state: TexState, macro: Token, upper: Node | None) 
         return Node("sum", (body, sym(letter), *_range(state, upper, macro)), "", macro.offset)
     body = summand(state)
     found = sorted(_free_indices(state, body))
-    # ∂L/∂x_j = -\\sum t_i … dy_i/dx_j: j is free in the display, so the sum runs over i.
-    # What is written before the sum names the free indices first; what follows it, next.
-    for outside in (state.tokens[:start], state.tokens[state.pos :]):
-        if len(found) > 1:
-            seen = {t.text for t in outside}
-            found = [name for name in found if name not in seen] or found
+    if len(found) > 1:
+        # ∂L/∂x_j = -\\sum t_i … dy_i/dx_j: j is free in the display, so the sum runs over i.
+        # An index that a later \\sum_i binds again is no evidence of a free i.
+        after = state.tokens[state.pos :]
+        outside = {t.text for t in (*state.tokens[:start], *after)} - _rebound(after)
+        found = [name for name in found if name not in outside] or found
     if len(found) != 1:
         mentioned = f"it mentions {', '.join(found)}" if found else "it mentions no index"
         raise state.fail(
@@ -143,6 +143,17 @@ def _sum_over_the_only_index(state: TexState, macro: Token, upper: Node | None) 
     (index,) = found
     lower, upper = _implied_range(state, index, upper, macro)
     return Node("sum", (body, sym(index), lower, upper), "", macro.offset)
+
+
+def _rebound(tokens: list[Token]) -> set[str]:
+    """Indices that a ``\\sum_i`` or ``\\sum_{i=1}`` among ``tokens`` binds."""
+    bound = set()
+    for k, tok in enumerate(tokens[:-3]):
+        if tok.text == "\\sum" and tokens[k + 1].text == "_":
+            name = tokens[k + 3] if tokens[k + 2].text == "{" else tokens[k + 2]
+            if name.kind == "letter":
+                bound.add(name.text)
+    return bound
 
 
 def _undeclared_subscript(state: TexState) -> str | None:

@@ -135,10 +135,27 @@ def _group_under_power(state: TexState, group: Node, start: int) -> tuple[Node, 
     )
 
 
+def _one_fraction(tokens: list[Token]) -> bool:
+    """``\\frac{a}{b}`` and nothing after it (``{\\frac{a}{b} + c}^2`` is drawn a/b + c²)."""
+    if tokens[0].text not in FRACTIONS:
+        return False
+    end = 0
+    for _ in range(2):
+        start = end + 1
+        if start >= len(tokens) or tokens[start].text != "{":
+            return False
+        depth = 0
+        for end in range(start, len(tokens)):
+            depth += {"{": 1, "}": -1}.get(tokens[end].text, 0)
+            if depth == 0:
+                break
+    return end == len(tokens) - 1
+
+
 def _one_factor(node: Node, tokens: list[Token]) -> bool:
     """Whether ``tokens`` (which parsed to ``node``) show one factor: a name, a call, a
     ``\\frac``, or one bracket pair around it all."""
-    if node.op not in ("add", "mul", "neg", "div") or tokens[0].text in FRACTIONS:
+    if node.op not in ("add", "mul", "neg", "div") or _one_fraction(tokens):
         return True
     if tokens[0].text not in BRACKETS:
         return False

@@ -249,11 +249,19 @@ def _reject_dependent_call(state: TexState, name: str, start: Token) -> None:
     inside = state.texts(state.pos + 1, state.pos + 1 + len(texts))
     closing = state.peek(1 + len(texts)).text
     single = state.peek(2).text == ")" and state.peek(1).kind in ("letter", "digit", "cmd")
-    if inside == texts and closing == ")" and len(params) > 1:
+    written_free = not any(p in state.bound or p in state.differentials for p in params)
+    if inside == texts and closing == ")" and len(params) > 1 and written_free:
         # J(\theta_0, \theta_1) with J defined from exactly these: the name with its variables
         for _ in range(len(texts) + 2):
             state.take()
         return
+    if inside == texts and closing == ")" and len(params) > 1:
+        raise state.fail(
+            f"{name}({', '.join(params)}) with a variable bound here (by a sum or an "
+            f"integral): {name} stands for its definition at the declared variables",
+            start,
+            f"write {name}'s formula in the bound variable instead",
+        )
     if single:
         raise state.fail(
             f"{name}(…) is ambiguous: {name} is a symbol standing for {name}({', '.join(params)}), "

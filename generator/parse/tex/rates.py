@@ -60,6 +60,18 @@ def _resolved(node: Node, changing: set[str], dependents: dict[str, tuple[str, .
         (inner,) = node.args
         if inner.op == "sym" and inner.value not in dependents:
             return node  # ṗ itself: a quantity of its own
+        written = {str(n.value) for n in inner.walk() if n.op == "sym"}
+        written |= set(dependents.get(str(inner.value), ()))
+        still = sorted(written - changing)
+        if still:
+            raise SourceError(
+                f"\\dot of a formula in {', '.join(still)}, which the display never writes with "
+                "a dot: whether it changes with time is not said",
+                node.offset,
+                (
+                    f"write \\dot {still[0]} where it changes, or leave it out of the dotted formula",
+                ),
+            )
         # every dotted quantity: a function's body may use one its arguments do not show
         varying = sorted(changing)
         if not varying:

@@ -53,11 +53,11 @@ def _bare_word(tokens: list[Token], k: int, scope: Scope) -> Replacement:
     word = _run(tokens, k)
     if not _is_function_word(word) or _declared(word, scope):
         return None
-    if all(letter in scope.symbols for letter in word):
+    # e is Euler's number when not declared: exp could be e·x·p
+    if all(letter in scope.symbols or letter == "e" for letter in word):
         spaced = " ".join(word)
         raise SourceError(
-            f"{word!r} is ambiguous: the function {word} or the product {spaced} of declared "
-            "symbols",
+            f"{word!r} is ambiguous: the function {word} or the product {spaced}",
             tokens[k].offset,
             (f"write \\{word}(…) for the function, or {spaced} (with spaces) for the product",),
         )
