@@ -26,10 +26,11 @@ SCALAR_PAGES = [
 ]
 
 
-def _prepared(name: str, **changes: object) -> tuple[codecheck.Problem, str]:
-    source, diagnostics = load_source(
-        (ROOT / "content" / f"{name}.yaml").read_text(encoding="utf-8"), f"content/{name}.yaml"
-    )
+def _prepared(
+    name: str, folder: str = "content", **changes: object
+) -> tuple[codecheck.Problem, str]:
+    path = ROOT / folder / f"{name}.yaml"
+    source, diagnostics = load_source(path.read_text(encoding="utf-8"), f"{folder}/{name}.yaml")
     assert source is not None and source.artifacts is not None, [d.format() for d in diagnostics]
     job = decode(source.artifacts)
     assert isinstance(job, DrawJob)
@@ -155,6 +156,15 @@ def test_a_logistic_stable_form_with_a_sign_error_is_refuted_for_every_size() ->
 def test_a_wrong_gradient_in_the_printed_code_fails_verification() -> None:
     problem, _ = _prepared("sigmoid-logistic")
     wrong = problem.text.replace("return -y + 1/(1 + np.exp(-z))", "return -y + 1/(1 + np.exp(z))")
+    assert wrong != problem.text
+    outcome = codecheck.run(replace(problem, text=wrong), random.Random(1))
+    assert outcome.failure is not None and "finite differences =" in outcome.failure
+
+
+def test_a_fast_oscillation_is_verified_far_out_and_a_slightly_wrong_slope_is_not() -> None:
+    problem, _ = _prepared("fast-oscillation", "tests/fixtures/pagecode")
+    assert codecheck.run(problem, random.Random(1)).failure is None
+    wrong = problem.text.replace("np.cos(88*z)", "np.cos(88.001*z)")
     assert wrong != problem.text
     outcome = codecheck.run(replace(problem, text=wrong), random.Random(1))
     assert outcome.failure is not None and "finite differences =" in outcome.failure
