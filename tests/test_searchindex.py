@@ -28,11 +28,26 @@ def test_the_index_file_is_rewritten_in_place(tmp_path: Path) -> None:
     path.parent.mkdir(parents=True)
     docs = [{"location": "", "title": r"On \(e^{z}\)", "text": r"<p>\(\sigma(z)\)</p>"}]
     path.write_text(json.dumps({"config": {}, "docs": docs}), encoding="utf-8")
-    assert rewrite_search_index(tmp_path)
-    written = json.loads(path.read_text(encoding="utf-8"))["docs"][0]
+    digest, rewritten = rewrite_search_index(tmp_path)
+    assert digest and rewritten == path.read_text(encoding="utf-8")
+    written = json.loads(rewritten)["docs"][0]
     assert written["title"] == "On e^z"
     assert "\\(" not in written["text"] and "σ(z)" in written["text"]
 
 
+def test_a_known_rewrite_is_reused_only_for_the_same_index(tmp_path: Path) -> None:
+    path = tmp_path / INDEX
+    path.parent.mkdir(parents=True)
+    original = json.dumps({"config": {}, "docs": [{"location": "", "title": r"\(x\)"}]})
+    path.write_text(original, encoding="utf-8")
+    digest, _ = rewrite_search_index(tmp_path)
+    path.write_text(original, encoding="utf-8")
+    assert rewrite_search_index(tmp_path, (digest, "reused")) == (digest, "reused")
+    assert path.read_text(encoding="utf-8") == "reused"
+    path.write_text(original.replace("x", "y"), encoding="utf-8")
+    other, rewritten = rewrite_search_index(tmp_path, (digest, "reused"))
+    assert other != digest and json.loads(rewritten)["docs"][0]["title"] == "y"
+
+
 def test_no_index_is_not_an_error(tmp_path: Path) -> None:
-    assert not rewrite_search_index(tmp_path)
+    assert rewrite_search_index(tmp_path) == ("", "")

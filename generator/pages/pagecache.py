@@ -28,11 +28,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from ..core.jobs import code_version
+from ..core.codeversion import code_version
 from ..core.settings import Options
 from .page import Page, Repository
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -44,6 +44,8 @@ class StoredBuild:
     """The line the build logs about its checks (all of them cached, by construction)."""
     safe_html: set[str] = field(default_factory=set)
     """Digests of rendered HTML that passed the safety scan."""
+    search_index: tuple[str, str] = ("", "")
+    """The digest of the search index MkDocs wrote, and that index with math as text."""
 
 
 def build_key(options: Options, repository: Repository | None) -> str:
@@ -94,10 +96,12 @@ def load(options: Options, key: str) -> StoredBuild | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("key") != key:
             return None
+        digest, index = data["search_index"]
         return StoredBuild(
             [Page(**page) for page in data["pages"]],
             str(data["summary"]),
             {str(h) for h in data["safe_html"]},
+            (str(digest), str(index)),
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -112,6 +116,7 @@ def save(options: Options, key: str, build: StoredBuild) -> None:
         "pages": [asdict(page) for page in build.pages],
         "summary": build.summary,
         "safe_html": sorted(build.safe_html),
+        "search_index": list(build.search_index),
     }
     with contextlib.suppress(OSError):
         options.cache_dir.mkdir(parents=True, exist_ok=True)

@@ -169,10 +169,11 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
                 f"strict mode and {self.warnings.count} warning(s): {self.final_site} is unchanged"
             )
             return
-        searchindex.rewrite_search_index(self.staging)  # readable math in search results
+        # readable math in search results (the same index as last time: the same rewrite)
+        index = searchindex.rewrite_search_index(self.staging, self.stored.search_index)
         sitedir.publish(self.staging, self.final_site)
         if self.build_options is not None and self.stored.summary:
-            build = pagecache.StoredBuild(self.pages, self.stored.summary, self.passed_html)
+            build = pagecache.StoredBuild(self.pages, self.stored.summary, self.passed_html, index)
             pagecache.save(self.build_options, self.key, build)
         config.site_dir = str(self.final_site)
         self.staging = None

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.codeversion import code_version
 from ..core.errors import Diagnostic, DiagnosticsError, Position
-from ..core.jobs import DescribeJob, RangeJob, code_version, encode
+from ..core.jobs import DescribeJob, RangeJob, encode
 from ..core.settings import CheckSettings, Options
 from ..core.verdicts import Verdict
 from ..source.load import CheckSpec, Content, Display, Source, load_content

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..core.jobs import code_version
+from ..core.codeversion import code_version
 from .types import Source, source_from_json, source_to_json
 
 FORMAT = 2
