@@ -30,7 +30,7 @@ def _via_exponentials(d: Any) -> Any:
     return sp.cancel(sp.powsimp(sp.expand(d.rewrite(sp.exp))))
 
 
-def _logarithms_split(d: Any) -> Any:
+def logarithms_split(d: Any) -> Any:
     """Each logarithm's argument as one fraction, then split into the logarithms of its
     factors where SymPy knows them positive (ln(1 − σ(z)) = −z − ln(1 + e^{−z})); never
     forced, so ln(xy) stays whole unless x, y > 0 follow from the declared domains."""
@@ -100,9 +100,9 @@ NORMAL_FORMS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("simplify", sp.simplify),
     # After simplify, which decides most claims with logarithms in less time; on a branch
     # of a piecewise difference (below), where simplify is what fails, before it.
-    ("logarithms split", _logarithms_split),
+    ("logarithms split", logarithms_split),
 )
-BRANCH_FORMS = (sp.cancel, _via_exponentials, _logarithms_split, sp.simplify)
+BRANCH_FORMS = (sp.cancel, _via_exponentials, logarithms_split, sp.simplify)
 """For one branch of a piecewise difference: the forms that decide branches, cheapest first."""
 
 

@@ -333,4 +333,16 @@ def counterexample(
     if difference is not None and left_text == right_text:
         # Equal to 6 digits on the page: say by how much they differ.
         left_text = f"{left_text} + ({sp.N(difference, 6)})"
+    elif left_text == right_text and left.defined and right.defined:
+        left_text, right_text = _distinct_digits(left.number, right.number)
     return Counterexample(shown, left_text, right_text)
+
+
+def _distinct_digits(left: Any, right: Any) -> tuple[str, str]:
+    """Two different numbers with the digits that tell them apart: 1/1.6065306597 against
+    0.622459 must not print as 0.622459 twice."""
+    for digits in (10, 15, 20, 30):
+        shown = str(sp.N(left, digits)), str(sp.N(right, digits))
+        if shown[0] != shown[1]:
+            return shown
+    return shown

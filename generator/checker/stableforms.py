@@ -19,7 +19,7 @@ import sympy as sp
 
 from ..core.domains import Domain, parse_domain
 from .everysize import Claim, prove_every_size
-from .normalforms import symbolic_zero
+from .normalforms import logarithms_split, symbolic_zero
 from .sides import Side
 
 REAL = parse_domain("real")
@@ -246,7 +246,7 @@ def _every_size(
 
 def _zero(difference: Any, domains: dict[Any, Domain]) -> str | None:
     """A normal form that reaches 0; logarithms of positive terms are expanded first."""
-    if difference.has(sp.log) and _logarithms_split(difference) == 0:
+    if difference.has(sp.log) and logarithms_split(difference) == 0:
         # Stable forms are mostly logarithms rewritten: splitting them is cheaper than simplify.
         return "logarithms split"
     method = symbolic_zero(difference, domains)
@@ -254,12 +254,3 @@ def _zero(difference: Any, domains: dict[Any, Domain]) -> str | None:
         return method
     expanded = sp.expand_log(difference.rewrite(sp.exp), force=False)
     return symbolic_zero(expanded, domains)
-
-
-def _logarithms_split(difference: Any) -> Any:
-    """Each logarithm's argument as one fraction, split into the logarithms of its factors
-    where SymPy knows them positive (never forced), then a rational normal form."""
-    whole = difference.replace(
-        lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.together(e.args[0]))
-    )
-    return sp.cancel(sp.expand(sp.expand_log(whole)))
