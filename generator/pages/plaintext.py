@@ -8,6 +8,7 @@ unknown constructs fall back to their own characters.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..core.errors import SourceError
 from ..core.texvocab import FRACTIONS, GREEK_UNICODE, SPACING, SYMBOL_UNICODE
@@ -27,6 +28,17 @@ _DROP = {
     "\\operatorname",
     "\\text",
 }
+
+
+_ACCENT_MARKS = {
+    "\\hat": "\u0302",
+    "\\bar": "\u0304",
+    "\\tilde": "\u0303",
+    "\\dot": "\u0307",
+    "\\ddot": "\u0308",
+    "\\vec": "\u20d7",
+}
+"""Accents as the Unicode combining marks that draw them (ŷ, ṗ, x̄)."""
 
 
 def tex_to_text(tex: str) -> str:
@@ -79,6 +91,11 @@ def _item(tokens: list[Token], i: int) -> tuple[str, int]:
     if text == "\\sqrt":
         inner, i = _argument(tokens, i + 1)
         return f"√{_wrap(inner)}", i
+    if text in _ACCENT_MARKS:
+        inner, i = _argument(tokens, i + 1)
+        # ŷ for \hat{y}: the combining mark on a single letter; on more, the mark is dropped
+        marked = unicodedata.normalize("NFC", inner + _ACCENT_MARKS[text])  # ŷ as one letter
+        return (marked if len(inner) == 1 else inner), i
     if text in ("^", "_"):
         inner, i = _argument(tokens, i + 1)
         keys = _SUPERSCRIPT_KEYS if text == "^" else _SUBSCRIPT_KEYS

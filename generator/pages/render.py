@@ -24,6 +24,7 @@ from ..pipeline.checked import Checked
 from ..source.load import Display, Source
 from .page import Page, Repository
 from .plaintext import markdown_to_text
+from .readable import readable
 
 __all__ = ["INDEX_PAGE", "Page", "Repository", "page_path", "render_pages"]
 
@@ -231,7 +232,9 @@ def _display_view(source: Source, display: Display, checked: Checked) -> dict[st
         "note": display.note,
         "explanation": display.explanation,
         "givens": display.givens_tex,
-        "counterexample": counterexample.describe() if counterexample else None,
+        "counterexample": readable(counterexample, source.scope).describe()
+        if counterexample
+        else None,
         "method": _method_summary(verdicts),
         "per_size": next(
             (v.method for v in verdicts if v.method.startswith("for each size")), None
