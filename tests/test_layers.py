@@ -185,6 +185,9 @@ def test_the_fork_server_preload_names_a_real_module() -> None:
     assert '"generator.checker.worker"' in text
     module = importlib.import_module("generator.checker.worker")
     assert callable(module.run_check)
+    for name in ("generator.checker.drawing", "numpy"):
+        assert f'"{name}"' in text
+        importlib.import_module(name)
 
 
 def test_no_module_over_600_lines_and_no_class_over_300() -> None:

@@ -93,7 +93,10 @@ class WorkerPool:
         self.context = multiprocessing.get_context(method)
         if method == "forkserver":
             # Import SymPy once in the fork server; each worker then starts in milliseconds.
-            self.context.set_forkserver_preload(["generator.checker.worker"])
+            # NumPy and the plotting module too: every page's draw job needs them.
+            self.context.set_forkserver_preload(
+                ["generator.checker.worker", "generator.checker.drawing", "numpy"]
+            )
 
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe()
