@@ -104,11 +104,13 @@ def _floor_config(project: Path, pages: Path) -> Path:
 
 def _pages_nav(project: Path, pages: Path) -> None:
     """Remember each page's title and section for the floor's navigation."""
-    from generator.core.settings import Options
+    from generator.cli import project_options
     from generator.pages.render import render_pages
     from generator.pipeline.run import load_and_check
 
-    options = Options.at(project)
+    # The project's own settings (mkdocs.yml): with the defaults every verdict would have
+    # another key, be checked again, and push the build's verdicts out of the bounded cache.
+    options = project_options(project)
     checked = load_and_check(options)
     rendered = render_pages(checked, options.templates_dir)
     (pages / ".nav.json").write_text(

@@ -17,7 +17,9 @@ import click
 TIMEOUT_HELP = "Seconds one check may take before it ends as a timeout."
 
 
-def _options(root: Path, timeout: float | None, jobs: int | None, no_cache: bool) -> Any:
+def project_options(
+    root: Path, timeout: float | None = None, jobs: int | None = None, no_cache: bool = False
+) -> Any:
     """The build's options: command-line flags > environment > mkdocs.yml > defaults."""
     from dataclasses import replace
 
@@ -82,7 +84,7 @@ def check(
     from .source.load import load_content
 
     root = root.resolve()
-    options = _options(root, timeout, jobs, no_cache)
+    options = project_options(root, timeout, jobs, no_cache)
     content = load_content(options.content_dir, root, options.cache_dir)
     if files:
         wanted = {f.resolve() for f in files}
@@ -225,7 +227,7 @@ def render(root: Path, out: Path, timeout: float | None) -> None:
     from .pipeline.run import load_and_check
 
     root = root.resolve()
-    options = _options(root, timeout, None, False)
+    options = project_options(root, timeout, None, False)
     checked = _or_exit(lambda: load_and_check(options))
     for diagnostic in checked.diagnostics:
         click.echo(diagnostic.format(), err=True)
@@ -246,7 +248,7 @@ def new(slug: str, root: Path) -> None:
     from .scaffold import ScaffoldError, new_derivation
 
     root = root.resolve()
-    options = _options(root, None, None, False)
+    options = project_options(root, None, None, False)
     try:
         path = new_derivation(slug, options.content_dir, options.templates_dir, root)
     except ScaffoldError as exc:
