@@ -153,29 +153,33 @@ def test_a_logistic_stable_form_with_a_sign_error_is_refuted_for_every_size() ->
 # --- verification ------------------------------------------------------------------------------
 
 
+def _failure_with(problem: codecheck.Problem, right: str, wrong: str) -> str:
+    """The verification failure of the page's code with ``right`` replaced by ``wrong``."""
+    text = problem.text.replace(right, wrong)
+    assert text != problem.text
+    failure = codecheck.run(replace(problem, text=text), random.Random(1)).failure
+    assert failure is not None
+    return failure
+
+
 def test_a_wrong_gradient_in_the_printed_code_fails_verification() -> None:
     problem, _ = _prepared("sigmoid-logistic")
-    wrong = problem.text.replace("return -y + 1/(1 + np.exp(-z))", "return -y + 1/(1 + np.exp(z))")
-    assert wrong != problem.text
-    outcome = codecheck.run(replace(problem, text=wrong), random.Random(1))
-    assert outcome.failure is not None and "finite differences =" in outcome.failure
+    failure = _failure_with(
+        problem, "return -y + 1/(1 + np.exp(-z))", "return -y + 1/(1 + np.exp(z))"
+    )
+    assert "finite differences =" in failure
 
 
 def test_a_fast_oscillation_is_verified_far_out_and_a_slightly_wrong_slope_is_not() -> None:
     problem, _ = _prepared("fast-oscillation", "tests/fixtures/pagecode")
     assert codecheck.run(problem, random.Random(1)).failure is None
-    wrong = problem.text.replace("np.cos(88*z)", "np.cos(88.001*z)")
-    assert wrong != problem.text
-    outcome = codecheck.run(replace(problem, text=wrong), random.Random(1))
-    assert outcome.failure is not None and "finite differences =" in outcome.failure
+    assert "finite differences =" in _failure_with(problem, "np.cos(88*z)", "np.cos(88.001*z)")
 
 
 def test_a_wrong_softmax_gradient_fails_on_random_arrays() -> None:
     problem, _ = _prepared("softmax-cross-entropy")
-    wrong = problem.text.replace("return softmax(z) - y", "return softmax(z)[..., ::-1] - y")
-    assert wrong != problem.text
-    outcome = codecheck.run(replace(problem, text=wrong), random.Random(1))
-    assert outcome.failure is not None and "grad =" in outcome.failure
+    failure = _failure_with(problem, "return softmax(z) - y", "return softmax(z)[..., ::-1] - y")
+    assert "grad =" in failure
 
 
 def test_the_naive_logistic_loss_is_reported_as_inaccurate_far_out() -> None:

@@ -86,14 +86,17 @@ def _finite_cases(target: Any, domains: dict[Any, Any]) -> list[dict[Any, Any]]:
     """Every combination of values of the finite-set symbols in ``target`` (y ∈ {−1, 1} in
     y·z − 1): with each fixed, the candidate is solvable for the rest. One empty case when
     there are none, or too many to enumerate (then only the other symbols are solved for)."""
-    finite = sorted(
-        (v for v in target.free_symbols if v in domains and domains[v].finite),
-        key=sp.default_sort_key,
-    )
+    finite = _symbols(target, domains, finite=True)
     values = [[sp.Rational(c.numerator, c.denominator) for c in domains[v].values] for v in finite]
     if not finite or prod(len(v) for v in values) > MAX_FINITE_CASES:
         return [{}]
     return [dict(zip(finite, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def _symbols(target: Any, domains: dict[Any, Any], *, finite: bool) -> list[Any]:
+    """The declared symbols of ``target`` whose domain is (or is not) a finite set, sorted."""
+    found = (v for v in target.free_symbols if v in domains and domains[v].finite == finite)
+    return sorted(found, key=sp.default_sort_key)
 
 
 def _try_candidate(
@@ -107,10 +110,7 @@ def _try_candidate(
 ) -> str:
     """Test the points where ``target`` (with ``fixed`` values) is zero, negative or fails."""
     target = target.xreplace(fixed)
-    symbols = sorted(
-        (v for v in target.free_symbols if v in domains and not domains[v].finite),
-        key=sp.default_sort_key,
-    )
+    symbols = _symbols(target, domains, finite=False)
     if not symbols:
         return _test_constant(kind, target, fixed, variables, domains, rng, test)
     # Solve for whichever symbol SymPy can: |y − z| = δ is solved for z, not for δ.
