@@ -171,7 +171,7 @@ def _declarations(source: Any) -> _Declarations:
     """The source's symbols, functions and definitions (plain payload or typed declarations)."""
     ctx = source.context
     if isinstance(ctx, Mapping):
-        symbols = [(n, d, bool(ix)) for n, d, ix in ctx["symbols"]]
+        symbols = [(n, d, bool(ix)) for n, d, ix, *_ in ctx["symbols"]]
         functions = {n: (tuple(p), _node(b)) for n, p, b in ctx["functions"]}
         definitions = {n: (tuple(p), tuple(ix), _node(b)) for n, p, ix, b in ctx["definitions"]}
         size = ctx.get("size")

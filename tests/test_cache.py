@@ -173,14 +173,19 @@ def test_timeouts_and_rejections_are_not_stored(tmp_path: Path) -> None:
 
 
 def test_key_depends_on_claim_declarations_and_settings() -> None:
-    context = {"symbols": [["x", "real", False]], "functions": [], "definitions": [], "size": None}
+    context = {
+        "symbols": [["x", "real", False, [], None]],
+        "functions": [],
+        "definitions": [],
+        "size": None,
+    }
     check = {"op": "equal", "left": ["sym", "x"], "right": ["num", "1"]}
     settings = CheckSettings()
     base = cache_key(context, check, settings, "v1")
     assert base == cache_key(context, dict(check), settings, "v1")
     assert base != cache_key(context, {**check, "right": ["num", "2"]}, settings, "v1")
     assert base != cache_key(
-        {**context, "symbols": [["x", "positive", False]]}, check, settings, "v1"
+        {**context, "symbols": [["x", "positive", False, [], None]]}, check, settings, "v1"
     )
     assert base != cache_key(context, check, CheckSettings(points=40), "v1")
     assert base != cache_key(context, check, settings, "v2")

@@ -45,7 +45,10 @@ def _cases(fixture: str) -> list[pytest.param]:
 
 @pytest.mark.parametrize(
     ("source", "display"),
-    _cases("claims/scalar.yaml") + _cases("claims/softmax.yaml") + _cases("claims/every-size.yaml"),
+    _cases("claims/scalar.yaml")
+    + _cases("claims/softmax.yaml")
+    + _cases("claims/every-size.yaml")
+    + _cases("claims/matrices.yaml"),
 )
 def test_claim_verdict(source, display):
     found = verdicts(source, display)

@@ -65,10 +65,10 @@ def test_expression_syntax_round_trips(tree: Node) -> None:
 TRANSLATOR = context_from_payload(
     {
         "symbols": [
-            ["x", "real", False],
-            ["y", "real", False],
-            ["a", "(0, 1)", False],
-            ["theta", "real", False],
+            ["x", "real", False, [], None],
+            ["y", "real", False, [], None],
+            ["a", "(0, 1)", False, [], None],
+            ["theta", "real", False, [], None],
         ],
         "functions": [["sigma", ["x"], parse_expression("1/(1 + exp(-x))", SCOPE).key()]],
         "definitions": [],

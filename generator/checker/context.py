@@ -18,6 +18,18 @@ class Context:
     translator: Translator
     domains: dict[str, Domain]
     size: str | None
+    ranges: dict[str, str]
+    """Each index symbol's upper bound (its own ``upto``, else the size)."""
+
+    @property
+    def sizes(self) -> tuple[str, ...]:
+        """Every dimension an index runs over (N; or m and n for matrices), sorted."""
+        return tuple(sorted(set(self.ranges.values()) | ({self.size} if self.size else set())))
+
+    def index_bounds(self) -> dict[Any, Any]:
+        """Each index symbol, as SymPy builds it, with its upper bound's symbol."""
+        tr = self.translator
+        return {tr.symbol(index): tr.symbol(upper) for index, upper in self.ranges.items()}
 
 
 _CONTEXTS: dict[str, Context] = {}
@@ -28,8 +40,15 @@ def context_from_payload(payload: Mapping[str, Any]) -> Context:
     key = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
     if key in _CONTEXTS:
         return _CONTEXTS[key]
-    domains = {name: parse_domain(text) for name, text, _ in payload["symbols"]}
-    indexed = frozenset(name for name, _, is_indexed in payload["symbols"] if is_indexed)
+    symbols = payload["symbols"]
+    domains = {name: parse_domain(text) for name, text, *_ in symbols}
+    indexed = frozenset(name for name, _, is_indexed, shape, _ in symbols if is_indexed or shape)
+    size = payload.get("size")
+    ranges: dict[str, str] = {
+        name: str(upto or size)
+        for name, _, _, _, upto in symbols
+        if domains[name].index and (upto or size)
+    }
     functions = {
         name: Definition(name, tuple(params), from_key(body))
         for name, params, body in payload["functions"]
@@ -39,7 +58,7 @@ def context_from_payload(payload: Mapping[str, Any]) -> Context:
         for name, params, indices, body in payload["definitions"]
     }
     translator = Translator(domains, indexed, functions, definitions)
-    context = Context(translator, domains, payload.get("size"))
+    context = Context(translator, domains, size, ranges)
     if len(_CONTEXTS) > 64:
         _CONTEXTS.clear()
     _CONTEXTS[key] = context

@@ -55,6 +55,7 @@ from .vectors import (
     fully_expanded,
     index_values,
     is_vector,
+    size_values,
 )
 
 # --- comparing two expressions ------------------------------------------------------------------
@@ -91,14 +92,14 @@ def compare(
     a, b = without_shared_soft_guards(a, b)
     a, b = _drop_guards_that_hold(context, a), _drop_guards_that_hold(context, b)
     given_pairs = [(tr.expand(tr.expr(g)), tr.expand(tr.expr(h))) for g, h in job.givens]
-    size = tr.symbol(context.size) if context.size is not None else None
+    sizes = [tr.symbol(name) for name in context.sizes]
     indices = [tr.symbol(n) for n, d in context.domains.items() if d.index]
     same, given_pairs = index_equalities(given_pairs, indices)
     if same:  # given i = k: the claim at k = i (after differentiating)
         a, b = _substituted(same, a, b)
         shadows = (shadows[0].xreplace(same), shadows[1].xreplace(same))
     apart = tuple((tr.expr(p).xreplace(same), tr.expr(q).xreplace(same)) for p, q in job.apart)
-    if is_vector(size, indices, a, b):
+    if is_vector(sizes, indices, a, b):
         a, b = (s.map(lambda e: without_apart_deltas(e, apart)) for s in (a, b))
         bound = tuple(g for shadow in shadows for g in guards_of(shadow, bound=True))
         claim = Claim(a, b, bound, tuple(given_pairs), apart)
@@ -131,14 +132,11 @@ def _every_size(
     context: Context, claim: Claim, indices: list[Any], deadline: Deadline
 ) -> str | None:
     """A proof for every size N and every index value, or None (then sizes are sampled)."""
-    tr = context.translator
-    assert context.size is not None
     try:
         with deadline.phase(0.4):
             return prove_every_size(
                 claim,
-                tr.symbol(context.size),
-                indices,
+                context.index_bounds(),
                 lambda name: context.domains.get(name, parse_domain("real")),
                 _eliminate,
             )
@@ -401,66 +399,80 @@ def _compare_per_size(
     """Check a claim about indexed symbols for each size N = 1…6 and every index value, and
     spot-check it up to N = 12: a sample, so at best ≈."""
     tr = context.translator
-    assert context.size is not None
-    size = tr.symbol(context.size)
+    bounds = context.index_bounds()
+    sizes = sorted(set(bounds.values()) | {tr.symbol(n) for n in context.sizes}, key=str)
     index_symbols = sorted(
-        (
-            s
-            for side in (a, b)
-            for s in side.expr.free_symbols
-            if isinstance(s, sp.Symbol)
-            and s.name in context.domains
-            and context.domains[s.name].index
-        ),
+        {s for side in (a, b) for s in side.expr.free_symbols if s in bounds},
         key=sp.default_sort_key,
     )
-    index_symbols = list(dict.fromkeys(index_symbols))
     given_sides = [Side(g - h) for g, h in givens]
     for n in SIZES:
-        # Sums are expanded once per size; each index value then only substitutes.
-        sized = [
-            s.map(lambda e, n=n: fully_expanded(e.xreplace({size: sp.Integer(n)})))
-            for s in (a, b, *given_sides)
-        ]
-        for values in index_values(n, len(index_symbols), rng):
-            if not allowed(values, index_symbols, apart):
-                continue
-            subs: dict[Any, Any] = {size: sp.Integer(n)}
-            subs.update({s: sp.Integer(v) for s, v in zip(index_symbols, values, strict=True)})
-            extra = {
-                context.size: str(n),
-                **{str(s): str(v) for s, v in zip(index_symbols, values, strict=True)},
-            }
-            (ca, cb, *cgivens), domains = concrete(context.domains, sized, subs)
-            elimination = _eliminate(
-                [(g.expr, sp.Integer(0)) for g in cgivens],
-                functools.partial(_domain_in, domains),
-                ca,
-                cb,
+        for at in size_values(sizes, n):
+            found = _at_sizes(
+                context, (a, b, *given_sides), at, index_symbols, settings, deadline, rng, apart
             )
-            if isinstance(elimination, str):
-                return Verdict(V.REJECTED, "given", elimination)
-            ca, cb = elimination.apply(ca, cb)
-            if n > EVERY_INDEX_UP_TO:
-                # Larger sizes are spot checks (a few points, no proof): the verdict is ≈
-                # either way, and this is where a claim true only up to N = 7 fails.
-                found = spot_check(ca, cb, domains, settings, rng)
-                if found is not None:
-                    return Verdict(
-                        V.FALSE, "spot check", "the two sides differ", found.counterexample(extra)
-                    )
-                continue
-            verdict = _compare_scalar(ca, cb, domains, settings, deadline, rng, extra)
-            if not verdict.passed:
-                return verdict
+            if found is not None:
+                return found
     # Every size tried is not every size: a sampled claim is ≈, never ✓.
     status = V.NUMERIC
     indices = ", ".join(str(s) for s in index_symbols)
     every = f" and every value of {indices}" if indices else ""
+    named = ", ".join(str(s) for s in sizes)
     return Verdict(
         status,
-        f"for each size {context.size} = {SIZES[0]}…{SIZES[-1]}{every}",
-        f"checked separately for {context.size} = {SIZES[0]}…{EVERY_INDEX_UP_TO} and every "
-        f"index value; spot-checked at a few points for {context.size} = "
+        f"for each size {named} = {SIZES[0]}…{SIZES[-1]}{every}",
+        f"checked separately for {named} = {SIZES[0]}…{EVERY_INDEX_UP_TO} and every "
+        f"index value; spot-checked at a few points for {named} = "
         f"{EVERY_INDEX_UP_TO + 1}…{SIZES[-1]}",
     )
+
+
+def _at_sizes(
+    context: Context,
+    sides: tuple[Side, ...],
+    at: dict[Any, int],
+    index_symbols: list[Any],
+    settings: CheckSettings,
+    deadline: Deadline,
+    rng: random.Random,
+    apart: tuple[tuple[Any, Any], ...],
+) -> Verdict | None:
+    """The claim at one choice of sizes, for its index values: a failing verdict, or None."""
+    bounds = context.index_bounds()
+    sized_at = {s: sp.Integer(v) for s, v in at.items()}
+    # Sums are expanded once per size; each index value then only substitutes.
+    sized = [s.map(lambda e: fully_expanded(e.xreplace(sized_at))) for s in sides]
+    uppers = [at[bounds[i]] for i in index_symbols]
+    largest = max(at.values(), default=0)
+    for values in index_values(uppers, rng):
+        if not allowed(values, index_symbols, apart):
+            continue
+        subs: dict[Any, Any] = dict(sized_at)
+        subs.update({s: sp.Integer(v) for s, v in zip(index_symbols, values, strict=True)})
+        extra = {
+            **{str(s): str(v) for s, v in at.items()},
+            **{str(s): str(v) for s, v in zip(index_symbols, values, strict=True)},
+        }
+        (ca, cb, *cgivens), domains = concrete(context.domains, sized, subs)
+        elimination = _eliminate(
+            [(g.expr, sp.Integer(0)) for g in cgivens],
+            functools.partial(_domain_in, domains),
+            ca,
+            cb,
+        )
+        if isinstance(elimination, str):
+            return Verdict(V.REJECTED, "given", elimination)
+        ca, cb = elimination.apply(ca, cb)
+        if largest > EVERY_INDEX_UP_TO:
+            # Larger sizes are spot checks (a few points, no proof): the verdict is ≈
+            # either way, and this is where a claim true only up to N = 7 fails.
+            found = spot_check(ca, cb, domains, settings, rng)
+            if found is not None:
+                return Verdict(
+                    V.FALSE, "spot check", "the two sides differ", found.counterexample(extra)
+                )
+            continue
+        verdict = _compare_scalar(ca, cb, domains, settings, deadline, rng, extra)
+        if not verdict.passed:
+            return verdict
+    return None

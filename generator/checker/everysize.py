@@ -26,7 +26,7 @@ nonzero, positive or nonnegative on the declared domains. Anything this cannot d
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,8 +52,8 @@ class NotReducible(Exception):
 class Reducer:
     """Rewrites sums over 1…N as algebra; remaining sums become opaque, typed symbols."""
 
-    size: Any
-    index_symbols: frozenset[Any]
+    index_ranges: Mapping[Any, Any]
+    """Each free index symbol with its upper bound (the size N, or a matrix's m or n)."""
     domain_of_base: Callable[[str], Domain]
     atoms: dict[Any, Any] = field(default_factory=dict)
     domains: dict[Any, Domain] = field(default_factory=dict)
@@ -62,8 +62,8 @@ class Reducer:
     """The summation variables this reducer made, with their nesting depth."""
 
     def __post_init__(self) -> None:
-        for index in self.index_symbols:
-            self.ranges[index] = (sp.Integer(1), self.size)
+        for index, upper in self.index_ranges.items():
+            self.ranges[index] = (sp.Integer(1), upper)
 
     # --- sums ----------------------------------------------------------------------------
     def reduce(self, expr: Any, depth: int = 0) -> Any:
@@ -231,14 +231,14 @@ Eliminate = Callable[[list[tuple[Any, Any]], Callable[[Any], Domain], Side, Side
 
 def prove_every_size(
     claim: Claim,
-    size: Any,
-    index_symbols: Iterable[Any],
+    index_ranges: Mapping[Any, Any],
     domain_of_base: Callable[[str], Domain],
     eliminate: Eliminate,
 ) -> str | None:
-    """What was proven, if ``claim`` holds for every N ≥ 1 and every index value; None when
-    this prover cannot show it (the caller then checks sizes one by one)."""
-    proof = _Proof(size, frozenset(index_symbols), domain_of_base, eliminate)
+    """What was proven, if ``claim`` holds for every size (N, or a matrix's m and n) and every
+    index value in its range; None when this prover cannot show it (the caller then checks
+    sizes one by one)."""
+    proof = _Proof(dict(index_ranges), domain_of_base, eliminate)
     try:
         cases = proof.decide(claim, depth=0)
     except (NotReducible, NotImplementedError, TypeError, ValueError, AttributeError):
@@ -246,22 +246,28 @@ def prove_every_size(
     if cases is None:
         return None
     free = claim.a.expr.free_symbols | claim.b.expr.free_symbols
-    shown = ", ".join(sorted(str(i) for i in proof.indices & free))
-    every = f" and every {shown} in 1…{size}" if shown else ""
+    shown = sorted((i for i in index_ranges if i in free), key=str)
+    sizes = sorted({str(b) for b in index_ranges.values() if not b.is_number}) or ["N"]
+    kinds = sorted({domain_of_base(n).text for n in sizes})
+    uppers = {str(index_ranges[i]) for i in shown}
+    if len(uppers) == 1:
+        every = f" and every {', '.join(str(i) for i in shown)} in 1…{uppers.pop()}"
+    else:
+        every = " and every " + ", ".join(f"{i} in 1…{index_ranges[i]}" for i in shown)
+    every = every if shown else ""
     split = f", case by case: {'; '.join(cases)}" if cases else ""
-    return f"proven for every {size} ({domain_of_base(str(size)).text}){every}{split}"
+    return f"proven for every {', '.join(sizes)} ({', '.join(kinds)}){every}{split}"
 
 
 @dataclass(frozen=True, slots=True)
 class _Proof:
-    size: Any
-    indices: frozenset[Any]
+    index_ranges: dict[Any, Any]
     domain_of_base: Callable[[str], Domain]
     eliminate: Eliminate
 
     def decide(self, claim: Claim, depth: int) -> list[str] | None:
         """The cases the proof split into ([] for none), or None if it failed."""
-        reducer = Reducer(self.size, self.indices, self.domain_of_base)
+        reducer = Reducer(self.index_ranges, self.domain_of_base)
         bound = tuple(Guard(g.kind, reducer.scalar(g.expr)) for g in claim.bound_guards)
         a = _reduced_side(reducer, claim.a).map(lambda e: without_apart_deltas(e, claim.apart))
         b = _reduced_side(reducer, claim.b).map(lambda e: without_apart_deltas(e, claim.apart))

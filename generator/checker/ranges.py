@@ -279,7 +279,8 @@ def _proven_every_size(
     as algebra (:mod:`generator.checker.everysize`): components such as zᵢ and the sums
     left over become unknowns that range over at least every value they can take, so a proof
     for every value of the unknowns is a proof for every N."""
-    reducer = Reducer(size, frozenset(indices), lambda name: context.domains.get(name, _REAL))
+    bounds = {index: size for index in indices}
+    reducer = Reducer(bounds, lambda name: context.domains.get(name, _REAL))
     try:
         split = _own_terms_apart(body, size, indices)
         scalar = reducer.scalar(split) if split is not None else None

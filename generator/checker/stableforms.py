@@ -241,7 +241,8 @@ def _every_size(
         return REAL if base == name else vector.domain_of_base(base)
 
     claim = Claim(Side(meant), Side(original), (), ())
-    return prove_every_size(claim, size, vector.indices, domain_of_base, lambda *_: _NoGivens())
+    bounds = {index: size for index in vector.indices}
+    return prove_every_size(claim, bounds, domain_of_base, lambda *_: _NoGivens())
 
 
 def _zero(difference: Any, domains: dict[Any, Domain]) -> str | None:

@@ -22,21 +22,32 @@ EVERY_INDEX_UP_TO = 6
 """Up to this size every index value is tried; beyond it, the first, the last and one more."""
 
 
-def index_values(n: int, count: int, rng: Any) -> list[tuple[int, ...]]:
-    """The index tuples tried at size ``n`` for ``count`` free indices."""
-    if n <= EVERY_INDEX_UP_TO or count == 0:
-        return list(itertools.product(range(1, n + 1), repeat=count))
-    picks = {(1,) * count, (n,) * count, tuple(rng.randint(1, n) for _ in range(count))}
+def index_values(uppers: list[int], rng: Any) -> list[tuple[int, ...]]:
+    """The index tuples tried when each free index runs over 1…its upper value."""
+    if max(uppers, default=0) <= EVERY_INDEX_UP_TO:
+        return list(itertools.product(*(range(1, u + 1) for u in uppers)))
+    picks = {tuple(1 for _ in uppers), tuple(uppers), tuple(rng.randint(1, u) for u in uppers)}
     return sorted(picks)
 
 
-def is_vector(size_symbol: Any, indices: Iterable[Any], *sides: Side) -> bool:
+def size_values(sizes: list[Any], n: int) -> list[dict[Any, int]]:
+    """The sizes tried at step ``n``: every size n, and (for several sizes, such as a matrix's
+    m and n, up to the sizes where every index is tried) each a different value n, n + 1, …,
+    so that a claim which needs m = n is caught."""
+    tried = [{s: n for s in sizes}]
+    if len(sizes) > 1 and n + len(sizes) - 1 <= EVERY_INDEX_UP_TO:
+        tried.append({s: n + t for t, s in enumerate(sizes)})
+        tried.append({s: n + len(sizes) - 1 - t for t, s in enumerate(sizes)})
+    return tried
+
+
+def is_vector(sizes: list[Any], indices: Iterable[Any], *sides: Side) -> bool:
     """A claim about the size, a component or an index (∂z_j/∂z_i = δ_ij mentions only i and
     j): it must hold for every size and every index value, which sampling i and j at random
     would rarely test at i = j."""
-    if size_symbol is None:
+    if not sizes:
         return False
-    markers = (size_symbol, sp.Indexed, sp.KroneckerDelta, *indices)
+    markers = (*sizes, sp.Indexed, sp.KroneckerDelta, *indices)
     return any(s.expr.has(*markers) for s in sides)
 
 

@@ -47,6 +47,8 @@ class Reason(Enum):
     REFUSED = "refused"
     """The TeX is refused whatever item holds it (a forbidden or unknown macro, HTML,
     unbalanced braces): making the display a notation item would not help."""
+    SHAPE = "shape"
+    """Vectors or matrices whose shapes do not fit (W x with x of the wrong length)."""
 
 
 class SourceError(Exception):

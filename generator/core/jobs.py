@@ -24,6 +24,10 @@ class DeclaredSymbol:
     domain: str
     """The domain as written, such as ``real``, ``(0, 1)`` or ``{0, 1}``."""
     indexed: bool = False
+    shape: tuple[str, ...] = ()
+    """A vector's or a matrix's dimensions, such as ``("m", "n")`` (empty for a scalar)."""
+    upto: str | None = None
+    """The dimension an index symbol runs over (1…upto); None for the derivation's size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +232,9 @@ def decode(data: Mapping[str, Any]) -> Job:
 
 def encode_declarations(declarations: Declarations) -> dict[str, Any]:
     return {
-        "symbols": [[s.name, s.domain, s.indexed] for s in declarations.symbols],
+        "symbols": [
+            [s.name, s.domain, s.indexed, list(s.shape), s.upto] for s in declarations.symbols
+        ],
         "functions": [[f.name, list(f.params), f.body.key()] for f in declarations.functions],
         "definitions": [
             [d.name, list(d.params), list(d.indices), d.body.key()]
@@ -240,7 +246,10 @@ def encode_declarations(declarations: Declarations) -> dict[str, Any]:
 
 def decode_declarations(data: Mapping[str, Any]) -> Declarations:
     return Declarations(
-        tuple(DeclaredSymbol(str(n), str(d), bool(i)) for n, d, i in data["symbols"]),
+        tuple(
+            DeclaredSymbol(str(n), str(d), bool(i), tuple(str(x) for x in shape), upto)
+            for n, d, i, shape, upto in data["symbols"]
+        ),
         tuple(DeclaredFunction(str(n), tuple(p), from_key(b)) for n, p, b in data["functions"]),
         tuple(
             DeclaredDefinition(str(n), tuple(p), tuple(i), from_key(b))

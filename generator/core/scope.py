@@ -62,6 +62,11 @@ class SymbolInfo:
     tex: str
     domain: str = "real"
     indexed: bool = False
+    shape: tuple[str, ...] = ()
+    """A vector's or matrix's dimensions (``("m", "n")``); empty for a scalar or a vector
+    written only with subscripts."""
+    upto: str | None = None
+    """For an index symbol: the dimension it runs over, when not the derivation's size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,9 @@ class Scope:
     """Symbols that have a definition, with the definition's parameters (``a`` → ``("z",)``)."""
     size: str | None = None
     """The derivation's size symbol N: an index symbol ranges over 1…N."""
+    layout: str = "denominator"
+    """How a derivative by a vector or matrix is laid out: ``denominator`` (∂L/∂W has W's
+    shape) or ``numerator`` (it has Wᵀ's shape)."""
 
     def is_index(self, name: str) -> bool:
         info = self.symbols.get(name)
@@ -91,4 +99,15 @@ class Scope:
 
     def is_indexed(self, name: str) -> bool:
         info = self.symbols.get(name)
-        return bool(info and info.indexed)
+        return bool(info and (info.indexed or info.shape))
+
+    def shape_of(self, name: str) -> tuple[str, ...]:
+        info = self.symbols.get(name)
+        return info.shape if info else ()
+
+    def range_of(self, index: str) -> str | None:
+        """The dimension an index symbol runs over: its own ``upto``, else the size."""
+        info = self.symbols.get(index)
+        if info is not None and info.upto is not None:
+            return info.upto
+        return self.size

@@ -22,6 +22,7 @@ from ..core.texvocab import RENDERED_AS_ALIGNED, UNWRAPPED
 from ..core.verdicts import LABELS, Verdict
 from ..pipeline.checked import Checked
 from ..source.load import Display, Source
+from ..source.model import SymbolDecl
 from .page import Page, Repository
 from .plaintext import markdown_to_text
 from .readable import readable
@@ -175,11 +176,12 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
         {
             "name": name,
             "tex": source.scope.symbols[name].tex,
-            "domain": decl.domain,
+            "domain": _domain_text(decl),
             "description": decl.description,
         }
         for name, decl in model.symbols.items()
     ]
+    shaped = any(decl.shape for decl in model.symbols.values())
     drawn = checked.drawings.get(source.path)
     plot = code = None
     if drawn is not None:
@@ -201,10 +203,35 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
         result=views[source.result.anchor] if source.result else None,
         blocks=blocks,
         symbols=symbols,
+        layout=LAYOUTS[model.layout] if shaped else None,
         counts=_counts(source, checked),
         source_path=source.path,
     )
     return Page(page_path(source), model.title, markdown, model.section, source.path)
+
+
+LAYOUTS = {
+    "denominator": (
+        "denominator layout: a derivative by a matrix or a vector has its shape "
+        "($\\frac{\\partial L}{\\partial W}$ is shaped like $W$, "
+        "$\\frac{\\partial L}{\\partial x}$ is a column)"
+    ),
+    "numerator": (
+        "numerator layout: a derivative by a matrix or a vector has its transpose's shape "
+        "($\\frac{\\partial L}{\\partial W}$ is shaped like $W^\\top$, "
+        "$\\frac{\\partial L}{\\partial x}$ is a row)"
+    ),
+}
+"""How a page with vectors and matrices states its derivative convention."""
+
+
+def _domain_text(decl: SymbolDecl) -> str:
+    """``real, m × n`` for a matrix, ``index, 1…m`` for an index with its own range."""
+    if decl.shape:
+        return f"{decl.domain}, {' × '.join(decl.shape)}"
+    if decl.upto:
+        return f"{decl.domain}, 1…{decl.upto}"
+    return decl.domain
 
 
 def _display_view(source: Source, display: Display, checked: Checked) -> dict[str, Any]:

@@ -221,6 +221,11 @@ class _Translator:
         parts = index.elts if isinstance(index, ast.Tuple) else [index]
         if any(isinstance(p, ast.Slice) for p in parts):
             raise self.fail(n, "slices are not allowed; write a single index such as z[i]")
+        shape = self.scope.shape_of(base)
+        if shape and len(parts) != len(shape):
+            raise self.fail(
+                n, f"{base} is {' × '.join(shape)}: write it with {len(shape)} index(es)"
+            )
         return Node("index", tuple(self.node(p, depth) for p in parts), base, self.where(n))
 
     # --- calls --------------------------------------------------------------------------

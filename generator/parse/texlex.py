@@ -56,7 +56,8 @@ _OPERATORS = (
     "Rightarrow Leftarrow leftrightarrow Leftrightarrow mapsto implies iff quad qquad "
     "displaystyle textstyle langle rangle lvert rvert lVert rVert vert Vert lfloor rfloor "
     "lceil rceil begin end mid binom tbinom dbinom choose over top bot angle perp parallel "
-    "prime limits nolimits substack boxed phantom colon not nonumber notag rm textrm boldsymbol"
+    "prime limits nolimits substack boxed phantom colon not nonumber notag rm textrm boldsymbol "
+    "odot"
 )
 ALLOWED_MACROS = frozenset(
     "\\" + name for name in (*GREEK, *GREEK_DRAWN_NOT_NAMED, *_OPERATORS.split())

@@ -7,7 +7,7 @@ file and report its errors where they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..core.domains import EXAMPLES as DOMAIN_EXAMPLES
@@ -25,6 +25,7 @@ from ..core.scope import GREEK, FunctionInfo, Scope, SymbolInfo, default_tex
 from ..parse.atoms import check_atomic_tex
 from ..parse.expr import parse_expression
 from ..parse.tex import Chain, parse_chain, parse_definition
+from ..parse.tex.arrays import ShapeMismatch
 from .diagnostics import FileDiagnostics
 from .model import DefineBlock, Derivation
 from .yamlread import Path as YPath
@@ -51,7 +52,10 @@ def build_declarations(model: Derivation, diags: FileDiagnostics) -> Resolved:
     functions = _function_bodies(model, scope, diags)
     definitions = _definitions(model, scope, diags)
     declared = Declarations(
-        tuple(DeclaredSymbol(n, d.domain, d.indexed) for n, d in sorted(model.symbols.items())),
+        tuple(
+            DeclaredSymbol(n, d.domain, d.indexed, tuple(d.shape or ()), d.upto)
+            for n, d in sorted(model.symbols.items())
+        ),
         tuple(DeclaredFunction(n, scope.functions[n].params, body) for n, body in functions),
         tuple(
             DeclaredDefinition(n, tuple(params), tuple(index), body)
@@ -74,10 +78,11 @@ def build_declarations(model: Derivation, diags: FileDiagnostics) -> Resolved:
 def build_scope(model: Derivation, diags: FileDiagnostics) -> Scope:
     symbols = {name: _symbol(model, name, diags) for name in model.symbols}
     _check_size(model, diags)
+    _check_dimensions(model, diags)
     functions = {name: _function(model, name, symbols, diags) for name in model.functions}
     dependents = _dependents(model, symbols, functions, diags)
     _check_spellings(symbols, functions, diags)
-    return Scope(symbols, functions, dependents, model.size)
+    return Scope(symbols, functions, dependents, model.size, model.layout)
 
 
 def _symbol(model: Derivation, name: str, diags: FileDiagnostics) -> SymbolInfo:
@@ -99,13 +104,19 @@ def _symbol(model: Derivation, name: str, diags: FileDiagnostics) -> SymbolInfo:
     except SourceError as exc:
         diags.source((*path, "tex"), exc)
         tex = default_tex(name) if len(name) == 1 else "\\mathrm{" + name + "}"
-    if domain.index and model.size is None:
-        diags.path((*path, "domain"), "an index symbol needs the derivation's size (add size: N)")
+    if domain.index and model.size is None and decl.upto is None:
+        diags.path(
+            (*path, "domain"),
+            "an index symbol needs the derivation's size (add size: N) or its own range (upto: m)",
+        )
+    if decl.upto is not None and not domain.index:
+        diags.path((*path, "upto"), f"upto is for index symbols; {name} is not one")
     if decl.indexed and model.size is None:
         diags.path(
             (*path, "indexed"), "an indexed symbol needs the derivation's size (add size: N)"
         )
-    return SymbolInfo(name, tex, decl.domain, decl.indexed)
+    shape = tuple(decl.shape or ())
+    return SymbolInfo(name, tex, decl.domain, decl.indexed, shape, decl.upto)
 
 
 def _check_size(model: Derivation, diags: FileDiagnostics) -> None:
@@ -116,6 +127,33 @@ def _check_size(model: Derivation, diags: FileDiagnostics) -> None:
         diags.path(("size",), f"size {size!r} is not a declared symbol")
     elif not domain_or_real(model.symbols[size].domain).integer:
         diags.path(("symbols", size, "domain"), f"the size {size} must be a positive integer")
+
+
+def _check_dimensions(model: Derivation, diags: FileDiagnostics) -> None:
+    """Every dimension a shape or an index's range names is a declared positive integer."""
+    for name, decl in model.symbols.items():
+        named: list[tuple[tuple[str | int, ...], str]] = [
+            (("shape", j), dim) for j, dim in enumerate(decl.shape or ())
+        ]
+        if decl.upto is not None:
+            named.append((("upto",), decl.upto))
+        for tail, dim in named:
+            target = model.symbols.get(dim)
+            if target is None:
+                diags.path(
+                    ("symbols", name, *tail),
+                    f"the dimension {dim!r} is not a declared symbol",
+                    f"declare it: {dim}: {{domain: positive integer}}",
+                )
+            elif not domain_or_real(target.domain).integer or target.shape:
+                diags.path(
+                    ("symbols", name, *tail), f"the dimension {dim} must be a positive integer"
+                )
+        if decl.shape and decl.indexed:
+            diags.path(
+                ("symbols", name, "indexed"),
+                f"{name} has a shape, which already makes it indexed: drop indexed: true",
+            )
 
 
 def _function(
@@ -207,7 +245,7 @@ def _function_bodies(
     for position, (name, decl) in enumerate(model.functions.items()):
         # A function's body may call only the functions declared before it (no recursion).
         earlier = {n: scope.functions[n] for n in order[:position]}
-        local = Scope(scope.symbols, earlier, scope.dependents, scope.size)
+        local = replace(scope, functions=earlier)
         body = read_expression(diags, ("functions", name, "expr"), decl.expr, local)
         if body is not None and body.op in ("rel", "true"):
             diags.path(
@@ -322,8 +360,11 @@ def read_display(
     path: YPath,
     tex: str,
     definition: DefineBlock | None = None,
+    shapes_may_differ: bool = False,
 ) -> Chain | None:
-    """The rows of the displayed TeX at ``path`` (a definition's, with its head), or None."""
+    """The rows of the displayed TeX at ``path`` (a definition's, with its head), or None.
+    With ``shapes_may_differ`` (a mistake), sides of different shapes are not an error but the
+    claim that their dimensions are equal, which the checker refutes (m = n fails at m ≠ n)."""
     try:
         if definition is None:
             return parse_chain(tex, scope)
@@ -334,6 +375,11 @@ def read_display(
             else tuple(scope.functions[name].params)
         )
         return parse_definition(tex, scope, name, params, tuple(definition.index))
+    except ShapeMismatch as exc:
+        if shapes_may_differ:
+            return Chain(exc.dimension_claim(), (0, exc.offset))
+        diags.source(path, exc)
+        return None
     except SourceError as exc:
         diags.source(path, exc, *_notation_hint(exc))
         return None
@@ -341,6 +387,6 @@ def read_display(
 
 def _notation_hint(error: SourceError) -> tuple[str, ...]:
     """Suggest notation, unless the error is one that notation would not fix."""
-    if error.reason in (Reason.UNDECLARED, Reason.REFUSED):
+    if error.reason in (Reason.UNDECLARED, Reason.REFUSED, Reason.SHAPE):
         return ()
     return (NOTATION_HINT,)

@@ -183,7 +183,13 @@ class DisplayPlanner:
                 ),
             )
             return display
-        parsed = read_display(self.diags, self.scope, path, _blank_leading_equals(tex))
+        parsed = read_display(
+            self.diags,
+            self.scope,
+            path,
+            _blank_leading_equals(tex),
+            shapes_may_differ=expect == "false",
+        )
         read = self.givens((*path[:-1], "given"), given)
         if parsed is None or read is None:
             return display

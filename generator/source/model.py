@@ -89,6 +89,22 @@ class SymbolDecl(_Strict):
         description="true for a vector written with a subscript, such as z_i.",
         examples=[True],
     )
+    shape: list[Name] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2,
+        description=(
+            "A vector's or a matrix's dimensions, each a declared positive integer symbol: [n] "
+            "for a column vector of length n, [m, n] for an m×n matrix. Written bare (W x, "
+            "W^\\top, \\delta x^\\top) or by element (W_{ij})."
+        ),
+        examples=[["m", "n"], ["n"]],
+    )
+    upto: Name | None = Field(
+        default=None,
+        description="For an index symbol: the dimension it runs over (1…upto), when not the size.",
+        examples=["m"],
+    )
 
 
 class FunctionDecl(_Strict):
@@ -344,6 +360,14 @@ class Derivation(_Strict):
         default=None,
         description="The symbol for the length of indexed vectors (proven for every N where the sums allow it, otherwise sampled at sizes 1…12 and shown as ≈).",
         examples=["N"],
+    )
+    layout: Literal["denominator", "numerator"] = Field(
+        default="denominator",
+        description=(
+            "How derivatives by a vector or a matrix are laid out: denominator (∂L/∂W has the "
+            "shape of W, ∂L/∂x is a column) or numerator (∂L/∂W has the shape of Wᵀ, ∂L/∂x is a row)."
+        ),
+        examples=["denominator"],
     )
     result: TeX | EquationBlock | None = Field(
         default=None,

@@ -29,6 +29,8 @@ def plan_plot(
 ) -> dict[str, Any] | None:
     """The plot/code job of a page with a checked result and a loss; None otherwise."""
     spec = model.plot or PlotSpec()
+    if any(decl.shape for decl in model.symbols.values()):
+        return None  # the plotter and the code printer read scalars and single vectors only
     result = source.result
     if result is None or not result.checks:
         return None

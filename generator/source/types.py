@@ -130,7 +130,9 @@ def source_to_json(source: Source) -> dict[str, Any]:
         "path": source.path,
         "slug": source.slug,
         "model": source.model.model_dump(mode="json"),
-        "symbols": {n: [i.tex, i.domain, i.indexed] for n, i in scope.symbols.items()},
+        "symbols": {
+            n: [i.tex, i.domain, i.indexed, list(i.shape), i.upto] for n, i in scope.symbols.items()
+        },
         "functions": {n: [f.tex, list(f.params)] for n, f in scope.functions.items()},
         "dependents": {n: list(p) for n, p in scope.dependents.items()},
         "context": source.context,
@@ -153,10 +155,14 @@ def source_to_json(source: Source) -> dict[str, Any]:
 def source_from_json(data: dict[str, Any]) -> Source:
     """Raises KeyError, TypeError, ValueError or pydantic's ValidationError on bad data."""
     scope = Scope(
-        {n: SymbolInfo(n, t, d, bool(i)) for n, (t, d, i) in data["symbols"].items()},
+        {
+            n: SymbolInfo(n, t, d, bool(i), tuple(shape), upto)
+            for n, (t, d, i, shape, upto) in data["symbols"].items()
+        },
         {n: FunctionInfo(n, t, tuple(p)) for n, (t, p) in data["functions"].items()},
         {n: tuple(p) for n, p in data["dependents"].items()},
         data["model"].get("size"),
+        data["model"].get("layout", "denominator"),
     )
     blocks = [
         Block(b["kind"], b["text"], b["anchor"], _display_from_json(b["display"]))

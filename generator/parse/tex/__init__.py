@@ -66,6 +66,7 @@ from ...core.mathast import Node
 from ...core.scope import Scope
 from ..texlex import lint
 from . import expressions, primary
+from .arrays import has_arrays, lower_rows
 from .chain import Chain, parse_head, parse_rows
 from .rates import resolve_rates
 from .state import Grammar, TexState
@@ -84,7 +85,7 @@ GRAMMAR = Grammar(
 def parse_chain(tex: str, scope: Scope) -> Chain:
     """Parse a display ``A = B = C`` into its rows."""
     state = TexState(lint(tex), scope, GRAMMAR)
-    return _with_rates(_bounded(lambda: parse_rows(state)), scope)
+    return _with_arrays(_with_rates(_bounded(lambda: parse_rows(state)), scope), scope)
 
 
 def parse_definition(
@@ -93,7 +94,23 @@ def parse_definition(
     """Parse ``a(z) = \\sigma(z) = …``: a head naming the defined symbol, then rows."""
     state = TexState(lint(tex), scope, GRAMMAR)
     parse_head(state, name, params, indices)
-    return _with_rates(_bounded(lambda: parse_rows(state)), scope)
+    chain = _with_rates(_bounded(lambda: parse_rows(state)), scope)
+    return _with_arrays(chain, scope, indices)
+
+
+def _with_arrays(chain: Chain, scope: Scope, indices: tuple[str, ...] = ()) -> Chain:
+    """Rows that write whole vectors or matrices become their element (i, j); each equation
+    (rows between breaks) is lowered on its own, with one shape."""
+    if not any(has_arrays(row) for row in chain.rows):
+        return chain
+    used = set().union(*(row.names() for row in chain.rows))
+    starts = sorted({0, *chain.breaks})
+    rows: list[Node] = []
+    for first, end in zip(starts, [*starts[1:], len(chain.rows)], strict=True):
+        rows.extend(
+            lower_rows(chain.rows[first:end], chain.offsets[first:end], scope, used, indices)
+        )
+    return replace(chain, rows=tuple(rows))
 
 
 def _with_rates(chain: Chain, scope: Scope) -> Chain:

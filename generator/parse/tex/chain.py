@@ -224,8 +224,8 @@ def parse_head(
         raise state.fail(f"{name!r} is not declared", start)
     if not state.match(tokenize(info.tex)[:-1]):
         raise state.fail(f"a definition display starts with {info.tex}", start)
-    if state.scope.is_indexed(name):
-        _head_index(state, info.tex, indices, start)
+    if state.scope.is_indexed(name) and not (state.scope.shape_of(name) and state.at("=")):
+        _head_index(state, info.tex, indices, start)  # z_i = …, or z = W x + b written whole
     if params and state.at("("):
         _head_params(state, params)
     state.expect("=", "'=' after the defined name")

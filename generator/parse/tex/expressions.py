@@ -7,7 +7,8 @@ from ...core.mathast import Node
 from ...core.texvocab import BRACKETS, FRACTIONS, PRODUCT_OPERATORS
 from ..limits import MAX_EXPONENT, MAX_FACTORIAL, literal_value
 from ..texlex import Token
-from . import primary, scripts
+from . import primary, scripts, vectors
+from .arrays import has_arrays
 from .lookahead import starts_factor
 from .state import TexState
 
@@ -45,7 +46,11 @@ def parse_term(state: TexState) -> Node:
         if state.at("|") and plain_bars and starts_factor(state):
             raise state.fail("several |…| in one product are ambiguous; write \\left| … \\right|")
         tok = state.peek()
-        if tok.text in PRODUCT_OPERATORS or _period_product(state):
+        if tok.text == "\\odot":
+            state.take()
+            left = _product(factors, start)
+            factors = [Node("hadamard", (left, _signed_factor(state)), "", start.offset)]
+        elif tok.text in PRODUCT_OPERATORS or _period_product(state):
             state.take()
             factors.append(_signed_factor(state))
         elif tok.text == "/":
@@ -101,6 +106,9 @@ def parse_factor(state: TexState) -> Node:
     negated = False
     if state.at("^") and state.tokens[start].text == "{":
         base, negated = _group_under_power(state, base, start)
+    if vectors.at_transpose(state) and has_arrays(base):
+        vectors.take_transpose(state)
+        base = Node("transpose", (base,), "", base.offset)
     if state.at("^"):
         caret = state.take()
         exponent = scripts.parse_script(state)

@@ -107,7 +107,7 @@ def _variable(state: TexState, op: str) -> Node:
     state.take()
     var_tok = state.peek()
     variable = state.grammar.primary(state)
-    if variable.op not in ("sym", "index"):
+    if variable.op not in ("sym", "index", "array"):
         raise state.fail("differentiate with respect to a declared symbol", var_tok)
     return variable
 

@@ -104,6 +104,8 @@ def _resolve(state: TexState, name: str, start: Token) -> Node:
         if power is not None:  # f^2(x) is (f(x))^2
             return Node("pow", (call, power), "", start.offset)
         return _derivative_of_call(state, call, order, start) if order else call
+    if state.scope.shape_of(name) and not state.at("_") and not state.vector_indices:
+        return Node("array", (), name, start.offset)  # lowered to elements by .arrays
     if state.scope.is_indexed(name):
         sample = _sample_index(state)
         if sample is not None:
@@ -112,6 +114,11 @@ def _resolve(state: TexState, name: str, start: Token) -> Node:
             return _bare_vector(state, name, start)
         state.take()
         indices = parse_indices(state, scripts.script_tokens(state))
+        shape = state.scope.shape_of(name)
+        if shape and len(indices) != len(shape):
+            raise state.fail(
+                f"{name} is {' × '.join(shape)}: write it with {len(shape)} index(es)", start
+            )
         return Node("index", indices, name, start.offset)
     if state.at("_"):
         raise state.fail(

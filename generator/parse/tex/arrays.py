@@ -1,0 +1,395 @@
+r"""Vectors and matrices written whole (``W x + b``, ``\delta x^\top``, ``W^\top \delta \odot
+\sigma'(z)``), read as what they are element by element.
+
+A symbol declared with a shape (``W: {shape: [m, n]}``, ``x: {shape: [n]}``) may be written
+without a subscript. The parser keeps such a symbol as an ``array`` node, a transpose as
+``transpose`` and ``\odot`` as ``hadamard``; :func:`lower_rows` then rewrites each row of a
+display into one scalar formula for its element (i, j), with the index algebra spelled out:
+
+* ``W x`` is Σₖ Wᵢₖ xₖ over k = 1…n, ``\delta x^\top`` is δᵢ xⱼ, ``x^\top y`` is Σₖ xₖ yₖ;
+* ``A \odot B`` is Aᵢⱼ Bᵢⱼ, a scalar function of an array (σ(z)) acts element by element;
+* ``\frac{\partial L}{\partial W}`` in denominator layout has W's shape, element ∂L/∂Wᵢⱼ; in
+  numerator layout it has Wᵀ's shape, element ∂L/∂Wⱼᵢ. ``\frac{\partial z}{\partial x}`` of
+  two vectors is the Jacobian, ∂zᵢ/∂xⱼ in numerator layout.
+
+A vector of length n is a column (n × 1). Shapes are checked as the rows are lowered: a
+product whose inner dimensions differ, a sum of different shapes, or an equation between
+different shapes is an error at the operand's position that names both shapes. The element
+indices of a row are declared index symbols that run over the right dimension (``i: {domain:
+index, upto: m}``), so the checker proves the claim for every size and every index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ...core.errors import Reason, SourceError
+from ...core.mathast import Node, num, sym
+from ...core.scope import Scope
+
+Dims = tuple[str, str]
+"""(rows, columns): dimension names, or "1"."""
+Element = Callable[[Node, Node], Node]
+
+ARRAY_OPS = frozenset({"array", "transpose", "hadamard"})
+
+
+def has_arrays(node: Node) -> bool:
+    return any(n.op in ARRAY_OPS for n in node.walk())
+
+
+def shape_text(dims: Dims) -> str:
+    rows, cols = dims
+    if cols == "1":
+        return "a scalar" if rows == "1" else f"a column of length {rows}"
+    if rows == "1":
+        return f"a row of length {cols}"
+    return f"{rows}×{cols}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lowered:
+    """An array's shape and its element at (row, column); ``dims`` is None for a number."""
+
+    dims: Dims | None
+    element: Element
+
+    def at(self, row: Node, col: Node) -> Node:
+        return self.element(row, col)
+
+
+def _scalar(node: Node) -> Lowered:
+    return Lowered(None, lambda _r, _c: node)
+
+
+@dataclass
+class Lowerer:
+    """Lowers the rows of one display; fresh summation indices are numbered across it."""
+
+    scope: Scope
+    counter: int = 0
+
+    def fresh(self) -> str:
+        self.counter += 1
+        return f"_a{self.counter}"
+
+    # --- naming operands in errors --------------------------------------------------------
+    def _named(self, node: Node, dims: Dims | None) -> str:
+        return f"{self._what(node)} is {'a number' if dims is None else shape_text(dims)}"
+
+    def _what(self, node: Node) -> str:
+        if node.op == "array":
+            return self.scope.symbols[node.value].tex
+        if node.op == "transpose" and node.args[0].op == "array":
+            return self.scope.symbols[node.args[0].value].tex + "^\\top"
+        return "the factor on the left" if node.op == "mul" else "the factor on the right"
+
+    def _needs(self, node: Node, dims: Dims, inner: str) -> str:
+        what = self._what(node)
+        if dims[1] != "1":
+            return f"{what} with {inner} rows"
+        if inner == "1":
+            return f"{what} as a row (write {what}^\\top)"
+        return f"{what} of length {inner}"
+
+    # --- the rules ------------------------------------------------------------------------
+    def lower(self, node: Node) -> Lowered:
+        if not has_arrays(node):
+            return _scalar(node)
+        rule = getattr(self, "_" + node.op, None)
+        if rule is None:
+            raise _error(
+                "this construct is not read with a whole vector or matrix inside; write it "
+                "element by element (W_{ij}, x_k)",
+                node.offset,
+            )
+        lowered: Lowered = rule(node)
+        return lowered
+
+    def _array(self, node: Node) -> Lowered:
+        name = node.value
+        shape = self.scope.shape_of(name)
+        if len(shape) == 1:
+            return Lowered((shape[0], "1"), lambda r, _c: Node("index", (r,), name, node.offset))
+        return Lowered((shape[0], shape[1]), lambda r, c: Node("index", (r, c), name, node.offset))
+
+    def _transpose(self, node: Node) -> Lowered:
+        inner = self.lower(node.args[0])
+        if inner.dims is None:
+            raise _error("a transpose of a number: ^T needs a vector or a matrix", node.offset)
+        rows, cols = inner.dims
+        return _collapsed((cols, rows), lambda r, c: inner.at(c, r))
+
+    def _mul(self, node: Node) -> Lowered:
+        result = self.lower(node.args[0])
+        left_node = node.args[0]
+        for factor in node.args[1:]:
+            right = self.lower(factor)
+            result = self._product(result, right, left_node, factor, node.offset)
+            left_node = Node("mul", (left_node, factor), "", node.offset)
+        return result
+
+    def _product(
+        self, left: Lowered, right: Lowered, left_node: Node, right_node: Node, offset: int
+    ) -> Lowered:
+        if left.dims is None or right.dims is None:
+            dims = left.dims or right.dims
+            return Lowered(
+                dims, lambda r, c: Node("mul", (left.at(r, c), right.at(r, c)), "", offset)
+            )
+        (rows, inner), (inner_right, cols) = left.dims, right.dims
+        if inner != inner_right:
+            raise _error(
+                f"{self._named(left_node, left.dims)}, {self._named(right_node, right.dims)}: "
+                f"the product needs {self._needs(right_node, right.dims, inner)}",
+                right_node.offset,
+            )
+        if inner == "1":  # an outer product: δ xᵀ
+            one = num("1")
+            return _collapsed(
+                (rows, cols),
+                lambda r, c: Node("mul", (left.at(r, one), right.at(one, c)), "", offset),
+            )
+        k = self.fresh()
+
+        def element(r: Node, c: Node) -> Node:
+            term = Node("mul", (left.at(r, sym(k)), right.at(sym(k), c)), "", offset)
+            return Node("sum", (term, sym(k), num("1"), _dim(inner)), "", offset)
+
+        return _collapsed((rows, cols), element)
+
+    def _hadamard(self, node: Node) -> Lowered:
+        left, right = (self.lower(a) for a in node.args)
+        if left.dims is None or right.dims is None or left.dims != right.dims:
+            raise _error(
+                f"{self._named(node.args[0], left.dims)}, {self._named(node.args[1], right.dims)}: "
+                "\\odot multiplies two arrays of the same shape element by element",
+                node.args[1].offset,
+            )
+        return Lowered(
+            left.dims,
+            lambda r, c: Node("mul", (left.at(r, c), right.at(r, c)), "", node.offset),
+        )
+
+    def _add(self, node: Node) -> Lowered:
+        """Terms of one shape; a literal number among them is that number in every element
+        (1 − a for a vector a, as σ(z)(1 − σ(z)) is written)."""
+        parts = [self.lower(a) for a in node.args]
+        dims = next(p.dims for p in parts if p.dims is not None)
+        for part, arg in zip(parts, node.args, strict=True):
+            if part.dims != dims and not _broadcast(arg):
+                raise _error(
+                    f"a sum of {shape_text(dims)} and {self._named(arg, part.dims)}: the "
+                    "terms of a sum have one shape (a number is added to every element only "
+                    "when it is written as a number, such as 1 - a)",
+                    arg.offset,
+                )
+        return Lowered(
+            dims, lambda r, c: Node("add", tuple(p.at(r, c) for p in parts), "", node.offset)
+        )
+
+    def _neg(self, node: Node) -> Lowered:
+        inner = self.lower(node.args[0])
+        return Lowered(inner.dims, lambda r, c: Node("neg", (inner.at(r, c),), "", node.offset))
+
+    def _div(self, node: Node) -> Lowered:
+        top, bottom = (self.lower(a) for a in node.args)
+        if bottom.dims is not None:
+            raise _error(
+                "dividing by a vector or a matrix is not defined; divide element by element "
+                "(\\frac{x_i}{y_i})",
+                node.args[1].offset,
+            )
+        return Lowered(
+            top.dims, lambda r, c: Node("div", (top.at(r, c), bottom.at(r, c)), "", node.offset)
+        )
+
+    def _pow(self, node: Node) -> Lowered:
+        raise _error(
+            "a power of a vector or a matrix is ambiguous (element by element, or a matrix "
+            "product): write x \\odot x, or x^\\top x for the squared length",
+            node.offset,
+        )
+
+    def _call(self, node: Node) -> Lowered:
+        """σ(z) of a vector z: σ element by element."""
+        args = [self.lower(a) for a in node.args]
+        shapes = {a.dims for a in args if a.dims is not None}
+        if len(shapes) != 1:
+            raise _error(
+                f"{node.value} is applied element by element to arrays of one shape",
+                node.offset,
+            )
+        (dims,) = shapes
+        return Lowered(
+            dims,
+            lambda r, c: Node("call", tuple(a.at(r, c) for a in args), node.value, node.offset),
+        )
+
+    def _at(self, node: Node) -> Lowered:
+        """σ'(z) of a vector z: the derivative taken at each element."""
+        derivative, parameter, value = node.args
+        inner = self.lower(value)
+        return Lowered(
+            inner.dims,
+            lambda r, c: Node("at", (derivative, parameter, inner.at(r, c)), "", node.offset),
+        )
+
+    def _sum(self, node: Node) -> Lowered:
+        body, variable, *limits = node.args
+        if any(has_arrays(limit) for limit in limits):
+            raise _error("a sum's limits are numbers, not arrays", node.offset)
+        inner = self.lower(body)
+        return Lowered(
+            inner.dims,
+            lambda r, c: Node("sum", (inner.at(r, c), variable, *limits), "", node.offset),
+        )
+
+    def _deriv(self, node: Node) -> Lowered:
+        body, variable, order = node.args
+        top = self.lower(body)
+        if variable.op != "array":
+            # ∂z/∂b₁ of a vector z: element by element
+            return Lowered(
+                top.dims,
+                lambda r, c: Node("deriv", (top.at(r, c), variable, order), "", node.offset),
+            )
+        if order.value != "1":
+            raise _error("a second derivative by a vector or a matrix is not read", node.offset)
+        by = self._array(variable)
+        assert by.dims is not None
+        denominator = self.scope.layout == "denominator"
+        if top.dims is None:  # a scalar by an array: the gradient
+            dims = by.dims if denominator else (by.dims[1], by.dims[0])
+            scalar = top.at(num("1"), num("1"))
+
+            def gradient(r: Node, c: Node) -> Node:
+                at = by.at(r, c) if denominator else by.at(c, r)
+                return Node("deriv", (scalar, at, order), "", node.offset)
+
+            return _collapsed(dims, gradient)
+        if top.dims[1] != "1" or by.dims[1] != "1":
+            raise _error(
+                "a derivative of a matrix, or by a matrix, has more than two indices: write it "
+                "element by element (\\frac{\\partial z_i}{\\partial W_{jk}})",
+                node.offset,
+            )
+        one = num("1")
+        rows, cols = (top.dims[0], by.dims[0]) if not denominator else (by.dims[0], top.dims[0])
+
+        def jacobian(r: Node, c: Node) -> Node:
+            out, into = (r, c) if not denominator else (c, r)
+            return Node("deriv", (top.at(out, one), by.at(into, one), order), "", node.offset)
+
+        return _collapsed((rows, cols), jacobian)
+
+
+def _broadcast(node: Node) -> bool:
+    """A literal number (or its negation): the only scalar a vector's sum spreads."""
+    inner = node.args[0] if node.op == "neg" else node
+    return inner.op == "num"
+
+
+def _error(message: str, offset: int, notes: tuple[str, ...] = ()) -> SourceError:
+    return SourceError(message, offset, notes, reason=Reason.SHAPE)
+
+
+def _collapsed(dims: Dims, element: Element) -> Lowered:
+    """A 1×1 result (xᵀy) is a number."""
+    if dims == ("1", "1"):
+        one = num("1")
+        value = element(one, one)
+        return _scalar(value)
+    return Lowered(dims, element)
+
+
+def _dim(name: str) -> Node:
+    return num(name) if name.isdigit() else sym(name)
+
+
+# --- rows → element claims --------------------------------------------------------------------
+
+
+def lower_rows(
+    rows: tuple[Node, ...],
+    offsets: tuple[int, ...],
+    scope: Scope,
+    used: set[str],
+    indices: tuple[str, ...] = (),
+) -> tuple[Node, ...]:
+    """The rows of one equation, each as its element at the display's free indices; rows with
+    no array are returned as they are. ``used`` names everything the display writes (an
+    element index must be none of those); ``indices`` are a definition's own."""
+    if not any(has_arrays(row) for row in rows):
+        return rows
+    lowerer = Lowerer(scope)
+    lowered = [lowerer.lower(row) for row in rows]
+    dims = lowered[0].dims
+    for part, offset in zip(lowered[1:], offsets[1:], strict=True):
+        if part.dims != dims:
+            raise ShapeMismatch(dims, part.dims, offset)
+    if dims is None:
+        return tuple(part.at(num("1"), num("1")) for part in lowered)
+    row, col = _element_indices(dims, scope, used, indices, offsets[0])
+    return tuple(part.at(row, col) for part in lowered)
+
+
+class ShapeMismatch(SourceError):
+    """Two sides of an equation with different shapes (in a mistake, that is what is wrong)."""
+
+    def __init__(self, left: Dims | None, right: Dims | None, offset: int) -> None:
+        def text(d: Dims | None) -> str:
+            return "a number" if d is None else shape_text(d)
+
+        super().__init__(
+            f"the two sides have different shapes: {text(left)} and {text(right)}",
+            offset,
+            reason=Reason.SHAPE,
+        )
+        self.left = left
+        self.right = right
+
+    def dimension_claim(self) -> tuple[Node, Node]:
+        """The first dimension the sides disagree on, as a claim ``m = n`` (false for some
+        sizes, which is what the checker shows)."""
+        left, right = self.left or ("1", "1"), self.right or ("1", "1")
+        for a, b in zip(left, right, strict=True):
+            if a != b:
+                return _dim(a), _dim(b)
+        raise AssertionError("a shape mismatch between equal shapes")
+
+
+def _element_indices(
+    dims: Dims, scope: Scope, used: set[str], indices: tuple[str, ...], offset: int
+) -> tuple[Node, Node]:
+    wanted = [d for d in dims if d != "1"]
+    if indices:
+        if len(indices) != len(wanted):
+            raise _error(
+                f"the display is {shape_text(dims)}, but the definition has "
+                f"{len(indices)} index(es)",
+                offset,
+            )
+        chosen = list(indices)
+    else:
+        chosen = []
+        for dim in wanted:
+            pick = _free_index(dim, scope, used | set(chosen))
+            if pick is None:
+                raise _error(
+                    f"the display is {shape_text(dims)}: it is checked element by element, "
+                    f"which needs an index over {dim} that the display does not use",
+                    offset,
+                    (f"declare one, such as p: {{domain: index, upto: {dim}}}",),
+                )
+            chosen.append(pick)
+    picks = iter(chosen)
+    return tuple(num("1") if d == "1" else sym(next(picks)) for d in dims)  # type: ignore[return-value]
+
+
+def _free_index(dim: str, scope: Scope, used: set[str]) -> str | None:
+    for name in sorted(scope.symbols):
+        if scope.is_index(name) and scope.range_of(name) == dim and name not in used:
+            return name
+    return None
