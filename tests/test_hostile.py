@@ -81,11 +81,18 @@ PLACEHOLDERS: dict[str, str] = {
     "mistake": "(x + w)^2 = x^2 + w^2",
     "explanation_math": "2xw",
     "explanation_text": "Plain explanation.",
+    "upto": "n",
+    "shape_dim": "n",
+    "layout": "denominator",
+    "matrix_equation": r"M u + M u = 2 M u",
 }
 """Every placeholder of template.yaml with its harmless default."""
 
 EXPRESSION_FIELDS = ("function_expr", "define_expr")
-CHECKED_TEX_FIELDS = ("define_tex", "result", "equation", "given", "mistake")
+CHECKED_TEX_FIELDS = ("define_tex", "result", "equation", "given", "mistake", "matrix_equation")
+NAME_FIELDS = ("upto", "shape_dim", "layout")
+"""Declarations that name a dimension, or choose a layout: only a declared name (or a known
+layout) is accepted."""
 INLINE_MATH_FIELDS = ("summary_math", "prose_math", "step_math", "note_math", "explanation_math")
 TEX_FIELDS = (*CHECKED_TEX_FIELDS, "notation", *INLINE_MATH_FIELDS)
 PLAIN_FIELDS = ("title", "section", "activation", "loss", "reason", "description")
@@ -279,6 +286,26 @@ def test_hostile_expression_is_rejected_at_its_line(raw: str, field: str, tmp_pa
     assert_rejected_at_field(source, diagnostics, seconds, filled)
 
 
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        pytest.param(raw, field, id=f"L{number}-{field}")
+        for number, raw in EXPRESSIONS[::6]
+        for field in NAME_FIELDS
+    ],
+)
+def test_hostile_dimension_or_layout_is_rejected_at_its_line(
+    raw: str, field: str, tmp_path: Path
+) -> None:
+    """A shape's dimension, an index's range and the layout take a declared name or a known
+    word: anything else is an error at that line, and nothing of it runs."""
+    canary = tmp_path / "canary"
+    filled = fill(field, expand(raw, canary))
+    source, diagnostics, seconds = load_timed(filled)
+    assert not canary.exists(), "the payload ran"
+    assert_rejected_at_field(source, diagnostics, seconds, filled)
+
+
 def test_every_expression_payload_is_distinct_and_enough() -> None:
     payloads = [raw for _, raw in EXPRESSIONS]
     assert len(payloads) >= 60
@@ -322,7 +349,7 @@ def test_template_with_defaults_loads_and_checks() -> None:
     assert source is not None and not diagnostics, [d.format() for d in diagnostics]
     tasks = [t for d in source.displays for t in display_tasks(source, d, "default")]
     verdicts, _ = run_pool(tasks)
-    assert len(verdicts) == len(tasks) == 7
+    assert len(verdicts) == len(tasks) == 8
     assert all(v.passed for v in verdicts.values()), verdicts
 
 
