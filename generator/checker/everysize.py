@@ -25,6 +25,7 @@ nonzero, positive or nonnegative on the declared domains. Anything this cannot d
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from .indexcases import without_apart_deltas
 from .normalforms import symbolic_zero
 from .sides import Guard, Side, guards_of
 
-METHOD = "symbolic in N"
+METHOD = "symbolic for every size"
 """The method a proof for every size reports (named in ``check --format json``)."""
 
 MAX_CASES = 8
@@ -153,17 +154,18 @@ class Reducer:
         )
 
     def _atom(self, kept: Any, depth: int) -> Any:
-        # The same sum at any nesting depth is the same symbol: name bound variables from 0.
+        # The same sum at any nesting depth, and in any order of its sums (Σₖ Σₗ = Σₗ Σₖ over
+        # fixed ranges), is the same symbol.
         shift = {
             s: sp.Symbol(f"_k{self.bound[s] - depth}", **s.assumptions0)
             for s in kept.atoms(sp.Symbol)
             if s in self.bound
         }
-        key = kept.xreplace(shift)
+        key = canonical_sum(kept.xreplace(shift))
         if key not in self.atoms:
-            symbol = sp.Symbol(f"_sum{len(self.atoms)}", **_sign_of(kept).assumptions())
+            symbol = sp.Symbol(f"_sum{len(self.atoms)}", **_sign_of(key).assumptions())
             self.atoms[key] = symbol
-            self.domains[symbol] = _sign_of(kept)
+            self.domains[symbol] = _sign_of(key)
         return self.atoms[key]
 
     # --- components ----------------------------------------------------------------------
@@ -183,11 +185,64 @@ class Reducer:
         return self.components(self.reduce(expr))
 
 
+def canonical_sum(total: Any) -> Any:
+    """``total`` as one multiple sum with its variables named in a canonical order: a product
+    with a sum whose range does not depend on the outer variable joins it (Σₖ aₖ Σₗ bₖₗ is
+    Σₖ Σₗ aₖ bₖₗ), and the sums' order is the one whose body sorts first (Fubini: over fixed
+    ranges the order of finite sums does not matter)."""
+    body, limits = total.function, [tuple(limit) for limit in total.limits]
+    for _ in range(MAX_FLATTENED):
+        factors = _factors(body)
+        bound = {v for v, _, _ in limits}
+        position = next(
+            (
+                k
+                for k, f in enumerate(factors)
+                if isinstance(f, sp.Sum)
+                and not any((lo.free_symbols | hi.free_symbols) & bound for _, lo, hi in f.limits)
+            ),
+            None,
+        )
+        if position is None:
+            break
+        inner = factors[position]
+        fresh = {v: sp.Dummy(str(v), **v.assumptions0) for v, _, _ in inner.limits}
+        rest = sp.Mul(*factors[:position], *factors[position + 1 :])
+        body = rest * inner.function.xreplace(fresh)
+        limits += [(fresh[v], low, high) for v, low, high in inner.limits]
+    if len(limits) > MAX_FLATTENED:
+        return total
+    candidates = []
+    for order in itertools.permutations(range(len(limits))):
+        names = {
+            limits[k][0]: sp.Symbol(f"_f{slot}", **limits[k][0].assumptions0)
+            for slot, k in enumerate(order)
+        }
+        renamed = [(names[limits[k][0]], *limits[k][1:]) for k in order]
+        candidates.append(sp.Sum(body.xreplace(names), *reversed(renamed)))
+    return min(candidates, key=sp.default_sort_key)
+
+
+MAX_FLATTENED = 4
+"""Sums joined into one at most (4! orders are compared)."""
+
+
+def _factors(body: Any) -> list[Any]:
+    """The factors of a product, a sum squared or cubed counted as two or three factors."""
+    out: list[Any] = []
+    for factor in sp.Mul.make_args(body):
+        power = factor.exp if isinstance(factor, sp.Pow) else None
+        if power is not None and isinstance(factor.base, sp.Sum) and power in (2, 3):
+            out.extend([factor.base] * int(power))
+        else:
+            out.append(factor)
+    return out
+
+
 def _sign_of(total: Any) -> Domain:
     """The domain an opaque sum provably lies in: positive, nonnegative, or real."""
     term = total.function
-    (_, low, high) = total.limits[0]
-    nonempty = (high - low).is_nonnegative
+    nonempty = all((high - low).is_nonnegative for _, low, high in total.limits)
     if term.is_positive and nonempty:
         return parse_domain("positive")
     if term.is_nonnegative:
@@ -247,7 +302,11 @@ def prove_every_size(
         return None
     free = claim.a.expr.free_symbols | claim.b.expr.free_symbols
     shown = sorted((i for i in index_ranges if i in free), key=str)
-    sizes = sorted({str(b) for b in index_ranges.values() if not b.is_number}) or ["N"]
+    # The sizes the claim is about: those its sums run to, and those its free indices run over.
+    used = {index_ranges[i] for i in shown} | (free & set(index_ranges.values()))
+    sizes = sorted({str(b) for b in used if not b.is_number}) or [
+        str(b) for b in sorted(set(index_ranges.values()), key=str)[:1]
+    ]
     kinds = sorted({domain_of_base(n).text for n in sizes})
     uppers = {str(index_ranges[i]) for i in shown}
     if len(uppers) == 1:
@@ -345,7 +404,7 @@ class _Proof:
                 return False
             linear += coefficient * atom
             total = bodies[atom]
-            limits = tuple(total.limits[0])
+            limits = tuple(tuple(limit) for limit in total.limits)
             merged[limits] = merged.get(limits, sp.Integer(0)) + coefficient * total.function
         if sp.expand(expanded - linear) != 0:
             return False  # the sums enter non-linearly (a product or a quotient of sums)

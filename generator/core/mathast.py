@@ -42,6 +42,10 @@ OPS = frozenset(
         "array",  # value: a symbol declared with a shape, written without a subscript
         "transpose",  # args: (operand,)
         "hadamard",  # args: (left, right)  the element-by-element product \odot
+        "ones",  # \\mathbf{1}: a vector of ones, its length read from what it meets
+        "trace",  # args: (square matrix,)
+        "diag",  # args: (vector,)  the diagonal matrix with it on the diagonal
+        "norm",  # args: (array,)  the 2-norm of a vector, the Frobenius norm of a matrix
     }
 )
 

@@ -27,20 +27,33 @@ from dataclasses import dataclass
 from ...core.errors import Reason, SourceError
 from ...core.mathast import Node, num, sym
 from ...core.scope import Scope
+from .state import TexState
 
 Dims = tuple[str, str]
 """(rows, columns): dimension names, or "1"."""
 Element = Callable[[Node, Node], Node]
 
-ARRAY_OPS = frozenset({"array", "transpose", "hadamard"})
+ARRAY_OPS = frozenset({"array", "transpose", "hadamard", "ones", "trace", "diag", "norm"})
+UNKNOWN = "?"
+"""The length of a \\mathbf{1} until what it meets fixes it."""
 
 
 def has_arrays(node: Node) -> bool:
     return any(n.op in ARRAY_OPS for n in node.walk())
 
 
+def unify(a: Dims, b: Dims) -> Dims | None:
+    """The one shape both describe (a \\mathbf{1} takes the other's length), or None."""
+    out = []
+    for x, y in zip(a, b, strict=True):
+        if x != y and UNKNOWN not in (x, y):
+            return None
+        out.append(y if x == UNKNOWN else x)
+    return (out[0], out[1])
+
+
 def shape_text(dims: Dims) -> str:
-    rows, cols = dims
+    rows, cols = (d if d != UNKNOWN else "(not fixed)" for d in dims)
     if cols == "1":
         return "a scalar" if rows == "1" else f"a column of length {rows}"
     if rows == "1":
@@ -139,12 +152,15 @@ class Lowerer:
                 dims, lambda r, c: Node("mul", (left.at(r, c), right.at(r, c)), "", offset)
             )
         (rows, inner), (inner_right, cols) = left.dims, right.dims
-        if inner != inner_right:
+        inner = inner_right if inner == UNKNOWN else inner
+        if inner != inner_right and inner_right != UNKNOWN:
             raise _error(
                 f"{self._named(left_node, left.dims)}, {self._named(right_node, right.dims)}: "
                 f"the product needs {self._needs(right_node, right.dims, inner)}",
                 right_node.offset,
             )
+        if inner == UNKNOWN:
+            raise _error("the length of \\mathbf{1} is not fixed by what it multiplies", offset)
         if inner == "1":  # an outer product: δ xᵀ
             one = num("1")
             return _collapsed(
@@ -161,14 +177,15 @@ class Lowerer:
 
     def _hadamard(self, node: Node) -> Lowered:
         left, right = (self.lower(a) for a in node.args)
-        if left.dims is None or right.dims is None or left.dims != right.dims:
+        dims = unify(left.dims, right.dims) if left.dims and right.dims else None
+        if dims is None:
             raise _error(
                 f"{self._named(node.args[0], left.dims)}, {self._named(node.args[1], right.dims)}: "
                 "\\odot multiplies two arrays of the same shape element by element",
                 node.args[1].offset,
             )
         return Lowered(
-            left.dims,
+            dims,
             lambda r, c: Node("mul", (left.at(r, c), right.at(r, c)), "", node.offset),
         )
 
@@ -176,9 +193,16 @@ class Lowerer:
         """Terms of one shape; a literal number among them is that number in every element
         (1 − a for a vector a, as σ(z)(1 − σ(z)) is written)."""
         parts = [self.lower(a) for a in node.args]
-        dims = next(p.dims for p in parts if p.dims is not None)
+        shaped = [p.dims for p in parts if p.dims is not None]
+        if not shaped:  # gᵀo + c: every term is a number
+            one = num("1")
+            return _scalar(Node("add", tuple(p.at(one, one) for p in parts), "", node.offset))
+        dims: Dims = shaped[0]
         for part, arg in zip(parts, node.args, strict=True):
-            if part.dims != dims and not _broadcast(arg):
+            merged = unify(dims, part.dims) if part.dims is not None else None
+            if merged is not None:
+                dims = merged
+            elif not _broadcast(arg):
                 raise _error(
                     f"a sum of {shape_text(dims)} and {self._named(arg, part.dims)}: the "
                     "terms of a sum have one shape (a number is added to every element only "
@@ -188,6 +212,51 @@ class Lowerer:
         return Lowered(
             dims, lambda r, c: Node("add", tuple(p.at(r, c) for p in parts), "", node.offset)
         )
+
+    def _ones(self, node: Node) -> Lowered:
+        return Lowered((UNKNOWN, "1"), lambda _r, _c: num("1", node.offset))
+
+    def _trace(self, node: Node) -> Lowered:
+        inner = self.lower(node.args[0])
+        if inner.dims is None or inner.dims[0] != inner.dims[1]:
+            raise _error(
+                f"the trace needs a square matrix; {self._named(node.args[0], inner.dims)}",
+                node.args[0].offset,
+            )
+        k = self.fresh()
+        term = inner.at(sym(k), sym(k))
+        total = Node("sum", (term, sym(k), num("1"), _dim(inner.dims[0])), "", node.offset)
+        return _scalar(total)
+
+    def _diag(self, node: Node) -> Lowered:
+        inner = self.lower(node.args[0])
+        if inner.dims is None or inner.dims[1] != "1":
+            raise _error(
+                f"diag makes a matrix of a column; {self._named(node.args[0], inner.dims)}",
+                node.args[0].offset,
+            )
+        one = num("1")
+
+        def element(r: Node, c: Node) -> Node:
+            delta = Node("call", (r, c), "KroneckerDelta", node.offset)
+            return Node("mul", (delta, inner.at(r, one)), "", node.offset)
+
+        return Lowered((inner.dims[0], inner.dims[0]), element)
+
+    def _norm(self, node: Node) -> Lowered:
+        """‖x‖ = √(Σₖ xₖ²); for a matrix the Frobenius norm √(Σₖ Σₗ Wₖₗ²)."""
+        inner = self.lower(node.args[0])
+        if inner.dims is None:
+            raise _error("\\|…\\| of a number: write |…|", node.offset)
+        r, c = self.fresh(), self.fresh()
+        rows, cols = inner.dims
+        row = sym(r) if rows != "1" else num("1")
+        col = sym(c) if cols != "1" else num("1")
+        total = Node("pow", (inner.at(row, col), num("2")), "", node.offset)
+        for variable, dim in ((r, rows), (c, cols)):
+            if dim != "1":
+                total = Node("sum", (total, sym(variable), num("1"), _dim(dim)), "", node.offset)
+        return _scalar(Node("call", (total,), "sqrt", node.offset))
 
     def _neg(self, node: Node) -> Lowered:
         inner = self.lower(node.args[0])
@@ -206,16 +275,25 @@ class Lowerer:
         )
 
     def _pow(self, node: Node) -> Lowered:
-        raise _error(
-            "a power of a vector or a matrix is ambiguous (element by element, or a matrix "
-            "product): write x \\odot x, or x^\\top x for the squared length",
-            node.offset,
-        )
+        base, exponent = (self.lower(a) for a in node.args)
+        if base.dims is not None or exponent.dims is not None:
+            raise _error(
+                "a power of a vector or a matrix is ambiguous (element by element, or a matrix "
+                "product): write x \\odot x, or x^\\top x for the squared length",
+                node.offset,
+            )
+        one = num("1")
+        return _scalar(Node("pow", (base.at(one, one), exponent.at(one, one)), "", node.offset))
 
     def _call(self, node: Node) -> Lowered:
         """σ(z) of a vector z: σ element by element."""
         args = [self.lower(a) for a in node.args]
         shapes = {a.dims for a in args if a.dims is not None}
+        if not shapes:  # σ(xᵀw): a function of numbers
+            one = num("1")
+            return _scalar(
+                Node("call", tuple(a.at(one, one) for a in args), node.value, node.offset)
+            )
         if len(shapes) != 1:
             raise _error(
                 f"{node.value} is applied element by element to arrays of one shape",
@@ -308,6 +386,27 @@ def _dim(name: str) -> Node:
     return num(name) if name.isdigit() else sym(name)
 
 
+# --- parse rules for constructs of whole arrays -----------------------------------------------
+
+
+def is_ones(state: TexState) -> bool:
+    """``\\mathbf{1}`` (or ``\\boldsymbol{1}``) at the cursor."""
+    return state.texts(state.pos, state.pos + 4) == ["\\mathbf", "{", "1", "}"] or (
+        state.texts(state.pos, state.pos + 4) == ["\\boldsymbol", "{", "1", "}"]
+    )
+
+
+def parse_ones(state: TexState) -> Node:
+    start = state.peek()
+    for _ in range(4):
+        state.take()
+    return Node("ones", (), "", start.offset)
+
+
+ARRAY_FUNCTIONS = {"tr": "trace", "Tr": "trace", "trace": "trace", "diag": "diag"}
+"""Words of \\operatorname{…} that act on a whole array."""
+
+
 # --- rows → element claims --------------------------------------------------------------------
 
 
@@ -327,10 +426,14 @@ def lower_rows(
     lowered = [lowerer.lower(row) for row in rows]
     dims = lowered[0].dims
     for part, offset in zip(lowered[1:], offsets[1:], strict=True):
-        if part.dims != dims:
+        merged = unify(dims, part.dims) if dims and part.dims else None
+        if merged is None and part.dims != dims:
             raise ShapeMismatch(dims, part.dims, offset)
+        dims = merged or dims
     if dims is None:
         return tuple(part.at(num("1"), num("1")) for part in lowered)
+    if UNKNOWN in dims:
+        raise _error("the length of \\mathbf{1} is not fixed by what it meets", offsets[0])
     row, col = _element_indices(dims, scope, used, indices, offsets[0])
     return tuple(part.at(row, col) for part in lowered)
 

@@ -7,6 +7,7 @@ from ...core.mathast import Node
 from ...core.scope import BUILTIN_FUNCTIONS
 from ...core.texvocab import FUNCTION_MACROS, MULTI_ARG_MACROS, OPERATOR_NAMES
 from ..texlex import Token
+from .arrays import ARRAY_FUNCTIONS
 from .lookahead import at_arguments, starts_factor
 from .state import TexState
 
@@ -127,6 +128,10 @@ def parse_operator_name(state: TexState) -> Node:
         word += state.take().text
     state.expect("}")
     builtin = OPERATOR_NAMES.get(word)
+    if word in ARRAY_FUNCTIONS:  # tr(A), diag(v): lowered with the arrays they act on
+        named = Token(macro.kind, f"\\operatorname{{{word}}}", macro.offset)
+        call = parse_function_macro_argument(state, word, named)
+        return Node(ARRAY_FUNCTIONS[word], call.args[:1], "", macro.offset)
     if builtin is None:
         raise state.fail(
             f"\\operatorname{{{word}}} is not a known function; declare it under 'functions:' with its tex",

@@ -20,7 +20,7 @@ from ...core.texvocab import (
     MULTI_ARG_MACROS,
 )
 from ..texlex import Token
-from . import bigops, environments, fractions, functions, gradients, names, rates, vectors
+from . import arrays, bigops, environments, fractions, functions, gradients, names, rates, vectors
 from .spellings import NAME_FONTS
 from .state import Rule, TexState
 
@@ -153,6 +153,8 @@ def parse_command(state: TexState) -> Node:
 
 def _rule_for(state: TexState) -> Rule | None:
     text = state.peek().text
+    if text == "\\mathbf" and arrays.is_ones(state):
+        return arrays.parse_ones
     if text == "\\delta":  # \delta_{ij} is the Kronecker delta; a bare \delta is a letter
         return names.parse_kronecker if state.peek(1).text == "_" else None
     return COMMANDS.get(text)

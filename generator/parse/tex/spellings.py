@@ -72,9 +72,12 @@ def _declared_words(scope: Scope) -> dict[str, list[Token]]:
     }
     taken = {info.tex for info in scope.symbols.values()}
     for info in scope.symbols.values():
-        bold = "\\mathbf{" + info.name + "}"
-        if info.indexed and bold not in taken:
-            words.setdefault(bold, tokenize(info.tex)[:-1])
+        if not (info.indexed or info.shape):
+            continue
+        # \mathbf{W} for W, and \boldsymbol{\delta} for δ: bold is how papers set arrays
+        for bold in {"\\mathbf{" + info.name + "}", "\\mathbf{" + info.tex + "}"}:
+            if bold not in taken:
+                words.setdefault(bold, tokenize(info.tex)[:-1])
     return words
 
 
@@ -82,6 +85,13 @@ def _font_word(tokens: list[Token], k: int) -> tuple[str | None, int]:
     """``\\text{word}`` at ``k``: the word and the index after the closing brace."""
     if tokens[k].text not in NAME_FONTS or k + 1 >= len(tokens) or tokens[k + 1].text != "{":
         return None, k
+    if (
+        k + 3 < len(tokens)
+        and tokens[k].text == "\\mathbf"
+        and tokens[k + 2].text.startswith("\\")
+        and tokens[k + 3].text == "}"
+    ):
+        return tokens[k + 2].text, k + 4  # \mathbf{\delta}: a bold Greek name
     word = ""
     j = k + 2
     while j < len(tokens) and tokens[j].kind == "letter":

@@ -75,6 +75,11 @@ class TexState:
         """Inside ``w^T …`` or ``\\|…\\|``: the index a bare vector takes, innermost last."""
 
     # --- the cursor ----------------------------------------------------------------------
+    def rewind(self, position: int) -> None:
+        """Back to an earlier position, for a rule that tries one reading before another."""
+        assert 0 <= position <= self._pos
+        self._pos = position
+
     @property
     def pos(self) -> int:
         """Index of the next token (read-only: rules move it with take, expect or match)."""

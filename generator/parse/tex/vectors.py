@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ...core.errors import SourceError
 from ...core.mathast import Node, num, sym
 from ..texlex import Token
+from .arrays import has_arrays
 from .state import TexState
 
 TRANSPOSES = ({"T"}, {"\\top", "\\intercal", "\\mathsf"})
@@ -82,6 +84,9 @@ def parse_norm(state: TexState) -> Node:
     """``\\|v\\|`` or ``\\lVert v \\rVert``: √(Σₖ vₖ²) with v's bare vectors at k."""
     opener = state.take()
     closer = "\\rVert" if opener.text == "\\lVert" else "\\|"
+    whole = _array_norm(state, opener, closer)
+    if whole is not None:
+        return whole
     size = _size(state, opener)
     state.norm_depth += 1
     try:
@@ -95,6 +100,33 @@ def parse_norm(state: TexState) -> Node:
     )
     squares = Node("pow", (inside, num("2")), "", opener.offset)
     return Node("call", (_sum(squares, index, size, opener),), "sqrt", opener.offset)
+
+
+def _array_norm(state: TexState, opener: Token, closer: str) -> Node | None:
+    """``\\|W\\|_F`` or ``\\|x\\|`` of symbols declared with a shape (lowered by .arrays), or
+    None, with the cursor back after the opener, for vectors written with an index."""
+    if not any(info.shape for info in state.scope.symbols.values()):
+        return None
+    saved = state.pos
+    state.norm_depth += 1  # a \\| inside closes this norm, it does not open another
+    try:
+        inside = state.grammar.sum(state)
+    except SourceError:
+        inside = None
+    finally:
+        state.norm_depth -= 1
+    if inside is None or not has_arrays(inside) or not state.at(closer):
+        state.rewind(saved)
+        return None
+    state.take()
+    texts = state.texts(state.pos, state.pos + 4)
+    if texts[:2] in (["_", "F"], ["_", "2"]):
+        state.take()
+        state.take()
+    elif texts[:4] in (["_", "{", "F", "}"], ["_", "{", "2", "}"]):
+        for _ in range(4):
+            state.take()
+    return Node("norm", (inside,), "", opener.offset)
 
 
 def _sum(term: Node, index: str, size: str, start: Token) -> Node:
