@@ -327,7 +327,11 @@ class _Proof:
     def decide(self, claim: Claim, depth: int) -> list[str] | None:
         """The cases the proof split into ([] for none), or None if it failed."""
         reducer = Reducer(self.index_ranges, self.domain_of_base)
-        bound = tuple(Guard(g.kind, reducer.scalar(g.expr)) for g in claim.bound_guards)
+        bound = tuple(
+            Guard(g.kind, reducer.scalar(g.expr))
+            for g in claim.bound_guards
+            if not _holds_by_its_sums(g)
+        )
         a = _reduced_side(reducer, claim.a).map(lambda e: without_apart_deltas(e, claim.apart))
         b = _reduced_side(reducer, claim.b).map(lambda e: without_apart_deltas(e, claim.apart))
         a = Side(a.expr, a.guards + bound)
@@ -428,8 +432,32 @@ def _reduced_side(reducer: Reducer, side: Side) -> Side:
     """The side as scalar algebra, with guards from its source and from its own expression
     (sums included: a denominator inside Σₖ must be nonzero for every k)."""
     own = guards_of(side.expr, bound=True)
-    guards = tuple(Guard(g.kind, reducer.scalar(g.expr)) for g in (*side.guards, *own))
+    guards = tuple(
+        Guard(g.kind, reducer.scalar(g.expr))
+        for g in (*side.guards, *own)
+        if not _holds_by_its_sums(g)
+    )
     return Side(reducer.scalar(index_cases_as_deltas(side.expr)), guards)
+
+
+def _holds_by_its_sums(guard: Guard) -> bool:
+    """A sign guard that holds when each sum in it is read as what its terms make it: Σₖ
+    (xₖ − μ)² is nonnegative term by term, which the expanded algebra (Σ xₖ² − Bμ²) no longer
+    shows. Only the sign is used, so reading the sum as an unknown of that sign is sound."""
+    if guard.kind not in ("nonzero", "positive", "nonnegative") or not guard.expr.has(sp.Sum):
+        return False
+
+    def signed(total: Any) -> Any:
+        nonempty = all((high - low).is_nonnegative for _, low, high in total.limits)
+        term = total.function
+        if term.is_positive and nonempty:
+            return sp.Dummy("sum", positive=True)
+        if term.is_nonnegative:
+            return sp.Dummy("sum", nonnegative=True)
+        return total
+
+    replaced = guard.expr.replace(lambda e: isinstance(e, sp.Sum), signed)
+    return not replaced.has(sp.Sum) and _holds(Guard(guard.kind, replaced))
 
 
 def index_cases_as_deltas(expr: Any) -> Any:
