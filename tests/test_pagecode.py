@@ -22,8 +22,9 @@ from .helpers import ROOT
 SCALAR_PAGES = [
     p.stem
     for p in sorted((ROOT / "content").glob("*.yaml"))
-    if p.stem not in ("index", "latex-examples")
+    if p.stem not in ("index", "latex-examples") and "shape:" not in p.read_text(encoding="utf-8")
 ]
+"""Pages whose code is a loss and its gradient (pages with matrices: tests/test_arraycode.py)."""
 
 
 def _prepared(

@@ -108,10 +108,17 @@ def run(problem: Problem, rng: random.Random) -> Outcome:
 
 
 def _load(text: str) -> _Functions:
+    namespace = load_printed(text)
+    return _Functions(namespace["loss"], namespace["grad"])
+
+
+def load_printed(text: str) -> dict[str, Any]:
+    """The names a printed module defines. Only for text a printer of this package wrote
+    (:mod:`.numpycode`, :mod:`.arraycode`) from allow-listed trees, never source text."""
     namespace: dict[str, Any] = {}
     # The one exec of the project: code printed by SymPy (see the module docstring).
     exec(compile(text, "<generated>", "exec"), namespace)  # noqa: S102
-    return _Functions(namespace["loss"], namespace["grad"])
+    return namespace
 
 
 # --- evaluating ------------------------------------------------------------------------------

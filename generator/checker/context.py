@@ -20,11 +20,16 @@ class Context:
     size: str | None
     ranges: dict[str, str]
     """Each index symbol's upper bound (its own ``upto``, else the size)."""
+    shapes: dict[str, tuple[str, ...]]
+    """Each vector's or matrix's dimensions (symbols declared with a shape)."""
 
     @property
     def sizes(self) -> tuple[str, ...]:
         """Every dimension an index runs over (N; or m and n for matrices), sorted."""
-        return tuple(sorted(set(self.ranges.values()) | ({self.size} if self.size else set())))
+        dims = {d for shape in self.shapes.values() for d in shape}
+        return tuple(
+            sorted(set(self.ranges.values()) | dims | ({self.size} if self.size else set()))
+        )
 
     def index_bounds(self) -> dict[Any, Any]:
         """Each index symbol, as SymPy builds it, with its upper bound's symbol."""
@@ -58,7 +63,8 @@ def context_from_payload(payload: Mapping[str, Any]) -> Context:
         for name, params, indices, body in payload["definitions"]
     }
     translator = Translator(domains, indexed, functions, definitions)
-    context = Context(translator, domains, size, ranges)
+    shapes = {name: tuple(shape) for name, _, _, shape, _ in symbols if shape}
+    context = Context(translator, domains, size, ranges, shapes)
     if len(_CONTEXTS) > 64:
         _CONTEXTS.clear()
     _CONTEXTS[key] = context

@@ -207,6 +207,13 @@ def python_name(name: str) -> str:
     return f"{name}_" if name in RESERVED else name
 
 
+def scalar_text(expr: Any) -> str:
+    """One scalar expression, printed as the page code prints its loss (``1/(1 + np.exp(-t))``):
+    NumPy functions act element by element, so it serves arrays too."""
+    names = tuple(sorted(str(s) for s in expr.free_symbols))
+    return str(_Printer(Signature(names, frozenset(), "")).doprint(expr))
+
+
 def module_text(signature: Signature, loss: Any, gradient: Any, free: Any | None) -> str:
     """The module: imports, any helpers, ``loss`` and ``grad``. Raises :class:`NotPrintable`."""
     printer = _Printer(signature)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..core import verdicts as V
-from ..core.jobs import DescribeJob, DrawJob, Job, RangeJob, decode
+from ..core.jobs import ArrayCodeJob, DescribeJob, DrawJob, Job, RangeJob, decode
 from ..core.settings import CheckSettings
 from ..core.verdicts import Verdict
 from .context import Context, context_from_payload
@@ -70,6 +70,10 @@ def _dispatch(
         from .drawing import draw  # imports NumPy: only when drawing
 
         return draw(context, job, rng)
+    if isinstance(job, ArrayCodeJob):
+        from .arraycode import array_code  # imports NumPy: only when printing code
+
+        return array_code(context, job, rng)
     verdict = compare(context, job, settings, deadline, rng)
     return _expected_false(verdict) if job.expect_false else verdict
 

@@ -118,7 +118,21 @@ class RangeJob:
     name: str
 
 
-Job = EqualJob | DrawJob | DescribeJob | RangeJob
+@dataclass(frozen=True, slots=True)
+class ArrayCodeJob:
+    """Print NumPy code for a page's gradients by vectors and matrices, and verify it.
+
+    The trees are the displays as written, whole arrays and all (``W x + b``, ``\\delta x^\\top``):
+    what the page shows is what is printed, one NumPy operation per TeX operation."""
+
+    forward: tuple[tuple[str, Node], ...]
+    """Defined quantities in page order: name, and its definition written whole."""
+    gradients: tuple[tuple[str, str, Node], ...]
+    """Checked gradients: the loss, what it is differentiated by, the checked expression."""
+    layout: str = "denominator"
+
+
+Job = EqualJob | DrawJob | DescribeJob | RangeJob | ArrayCodeJob
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +197,13 @@ def encode(job: Job) -> dict[str, Any]:
         }
     if isinstance(job, RangeJob):
         return {"op": "range", "name": job.name}
+    if isinstance(job, ArrayCodeJob):
+        return {
+            "op": "arraycode",
+            "forward": [[name, tree.key()] for name, tree in job.forward],
+            "gradients": [[loss, wrt, tree.key()] for loss, wrt, tree in job.gradients],
+            "layout": job.layout,
+        }
     data: dict[str, Any] = {"op": "describe"}
     if job.left is not None:
         data.update(left=job.left.key(), right=_node(job.right), wrt=_node(job.wrt))
@@ -221,6 +242,12 @@ def decode(data: Mapping[str, Any]) -> Job:
         )
     if op == "range":
         return RangeJob(str(data["name"]))
+    if op == "arraycode":
+        return ArrayCodeJob(
+            tuple((str(n), from_key(t)) for n, t in data["forward"]),
+            tuple((str(loss), str(wrt), from_key(t)) for loss, wrt, t in data["gradients"]),
+            str(data.get("layout", "denominator")),
+        )
     if op == "describe":
         return DescribeJob(
             _maybe_node(data.get("left")),

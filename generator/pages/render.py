@@ -186,7 +186,7 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
     plot = code = None
     if drawn is not None:
         # Inline SVG written by generator/checker/svgplot.py from numbers and escaped labels only.
-        plot = {"svg": Markup(drawn.svg), "alt": drawn.alt}
+        plot = {"svg": Markup(drawn.svg), "alt": drawn.alt} if drawn.svg else None
         if drawn.code:
             code = {
                 "text": Markup(drawn.code),

@@ -13,6 +13,7 @@ from typing import Any
 from ..core.errors import Position
 from ..core.jobs import DrawJob, encode
 from ..core.mathast import Node
+from .arrayplan import plan_array_code
 from .declarations import Resolved, domain_or_real
 from .diagnostics import FileDiagnostics
 from .model import Derivation, PlotSpec
@@ -30,7 +31,8 @@ def plan_plot(
     """The plot/code job of a page with a checked result and a loss; None otherwise."""
     spec = model.plot or PlotSpec()
     if any(decl.shape for decl in model.symbols.values()):
-        return None  # the plotter and the code printer read scalars and single vectors only
+        # Gradients by whole vectors and matrices: code only (a plot has one variable).
+        return plan_array_code(model, source) if spec.code else None
     result = source.result
     if result is None or not result.checks:
         return None

@@ -71,7 +71,7 @@ from .chain import Chain, parse_head, parse_rows
 from .rates import resolve_rates
 from .state import Grammar, TexState
 
-__all__ = ["Chain", "parse_chain", "parse_definition", "parse_math"]
+__all__ = ["Chain", "parse_chain", "parse_definition", "parse_math", "parse_whole"]
 
 GRAMMAR = Grammar(
     sum=expressions.parse_sum,
@@ -96,6 +96,17 @@ def parse_definition(
     parse_head(state, name, params, indices)
     chain = _with_rates(_bounded(lambda: parse_rows(state)), scope)
     return _with_arrays(chain, scope, indices)
+
+
+def parse_whole(
+    tex: str, scope: Scope, definition: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
+) -> Chain:
+    """The rows as written, vectors and matrices kept whole (``W x + b`` stays a product and a
+    sum of arrays): what the NumPy printer reads. ``definition`` is (name, params, indices)."""
+    state = TexState(lint(tex), scope, GRAMMAR)
+    if definition is not None:
+        parse_head(state, *definition)
+    return _with_rates(_bounded(lambda: parse_rows(state)), scope)
 
 
 def _with_arrays(chain: Chain, scope: Scope, indices: tuple[str, ...] = ()) -> Chain:
