@@ -37,8 +37,8 @@ OPS = frozenset(
         "rel",  # value: "<", "<=", ">", ">=", "=="; args: (left, right)
         "true",  # the condition that always holds (Piecewise otherwise-branch)
         "piecewise",  # args: pairs, each a "row" (value, condition)
-        # Whole vectors and matrices, only between the TeX parser and parse.tex.arrays, which
-        # lowers them to their elements: no tree that leaves the parser contains them.
+        # Whole vectors and matrices: parse.tex.arrays lowers them to their elements for every
+        # check; only the code job (ArrayCodeJob) carries them, to print NumPy as written.
         "array",  # value: a symbol declared with a shape, written without a subscript
         "transpose",  # args: (operand,)
         "hadamard",  # args: (left, right)  the element-by-element product \odot
