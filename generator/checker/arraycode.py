@@ -135,13 +135,16 @@ class ArrayPrinter:
             return self._fold(printed)
         # Numbers commute: (1/B) Gᵀ X is printed G.T @ X/B, as it is typed in NumPy.
         product = self._fold(arrays)
+        if product.ones and len(arrays) == 1:  # μ 1: the number, spread by broadcasting
+            number = self._fold(scalars)
+            return Printed(number.text, product.dims, number.level, spread=True)
         divisors = [p.text[2:] for p in scalars if p.text.startswith("1/")]
         factors = [p.at(PRODUCT) for p in scalars if not p.text.startswith("1/")]
         if not factors and product.level == MATMUL:  # G.T @ X / B
             text = product.text + "".join(" / " + d for d in divisors)
-        else:
-            text = "*".join([*factors, product.at(PRODUCT)]) + "".join("/" + d for d in divisors)
-        return Printed(text, product.dims, MATMUL, spread=product.spread)
+            return Printed(text, product.dims, MATMUL, spread=product.spread)
+        text = "*".join([*factors, product.at(PRODUCT)]) + "".join("/" + d for d in divisors)
+        return Printed(text, product.dims, PRODUCT, spread=product.spread)
 
     def _fold(self, printed: list[Printed]) -> Printed:
         result = printed[0]
@@ -150,6 +153,10 @@ class ArrayPrinter:
         return result
 
     def _times(self, left: Printed, right: Printed) -> Printed:
+        if left.dims is None and right.ones:  # μ 1: the number, spread by broadcasting
+            return Printed(left.text, right.dims, left.level, spread=True)
+        if right.dims is None and left.ones:
+            return Printed(right.text, left.dims, right.level, spread=True)
         if left.dims is None or right.dims is None:
             dims = left.dims or right.dims
             return Printed(f"{left.at(PRODUCT)}*{right.at(PRODUCT)}", dims, PRODUCT)
@@ -188,6 +195,8 @@ class ArrayPrinter:
 
     def _pow(self, node: Node) -> Printed:
         base, exponent = (self.print(a) for a in node.args)
+        if exponent.dims is not None:  # e^{s}: element by element
+            return Printed(f"np.exp({exponent.text})", exponent.dims)
         return Printed(f"{base.at(ATOM)}**{exponent.at(ATOM)}", None, PRODUCT)
 
     def _call(self, node: Node) -> Printed:
@@ -268,7 +277,7 @@ def module_text(context: Context, job: ArrayCodeJob) -> Module | None:
             kept.append((loss, wrt, printed.text))
     if not kept:
         return None
-    needed = _needed(printer.used, defined, context)
+    needed = _needed(printer.used, [name for name, _ in job.forward], defined, context)
     if needed is None:
         return None
     for name in needed:
@@ -309,11 +318,16 @@ def module_text(context: Context, job: ArrayCodeJob) -> Module | None:
     return Module(text, tuple(inputs), tuple((loss, wrt) for loss, wrt, _ in kept))
 
 
-def _needed(used: set[str], defined: dict[str, Node], context: Context) -> list[str] | None:
+def _needed(
+    used: set[str], page: list[str], defined: dict[str, Node], context: Context
+) -> list[str] | None:
     """The defined quantities the gradients use, each after those it uses; None when one is
     defined only element by element (it has no whole form to print)."""
     order: list[str] = []
     printer = ArrayPrinter(context)
+
+    def in_page_order(names: set[str]) -> list[str]:
+        return sorted(names, key=lambda n: (page.index(n) if n in page else -1, n))
 
     def visit(name: str) -> bool:
         if name in order:
@@ -322,14 +336,14 @@ def _needed(used: set[str], defined: dict[str, Node], context: Context) -> list[
             return name not in context.translator.definitions
         printer.used.clear()
         printer.print(defined[name])
-        for inner in sorted(printer.used):
+        for inner in in_page_order(set(printer.used)):
             if not visit(inner):
                 return False
         order.append(name)
         return True
 
     try:
-        if not all(visit(name) for name in sorted(used)):
+        if not all(visit(name) for name in in_page_order(used)):
             return None
     except NotPrintable:
         return None
@@ -439,12 +453,17 @@ def _finite_differences(
     """∂loss/∂wrt by central differences, each element of wrt moved on its own; a defined wrt
     is held (the loss as a function of it), at the value its definition gives."""
     tr = context.translator
-    shape = tuple(sizes[d] for d in context.shapes[wrt])
-    base = tr.base(wrt)
+    shape = tuple(sizes[d] for d in context.shapes.get(wrt, ()))
     held = wrt in tr.definitions
-    keep = frozenset({base[tuple(sp.Dummy() for _ in shape)]}) if held else frozenset()
+    if shape:
+        base = tr.base(wrt)
+        whole = base[tuple(sp.Dummy() for _ in shape)]
+        elements = [base[tuple(sp.Integer(k + 1) for k in index)] for index in _indices(shape)]
+    else:  # a gradient by a number (∂L/∂γ)
+        whole = tr.symbol(wrt)
+        elements = [whole]
+    keep = frozenset({whole}) if held else frozenset()
     expr = fully_expanded(tr.expand(tr.expr(Node("sym", (), loss)), keep).xreplace(size_values))
-    elements = [base[tuple(sp.Integer(k + 1) for k in index)] for index in _indices(shape)]
     values = _input_values(context, inputs)
     point = [
         _held_value(context, wrt, e, values, size_values) if held else values[e] for e in elements
@@ -487,6 +506,7 @@ def _held_value(
     """The value of one element of a defined array, from its definition (SymPy, not the code)."""
     tr = context.translator
     definition = tr.definitions[name]
-    index = {tr.symbol(i): v for i, v in zip(definition.indices, element.indices, strict=True)}
+    at = element.indices if isinstance(element, sp.Indexed) else ()
+    index = {tr.symbol(i): v for i, v in zip(definition.indices, at, strict=True)}
     body = tr.expand(tr.definition_body(name)).xreplace({**size_values, **index})
     return float(sp.N(fully_expanded(body).xreplace(values), 20))

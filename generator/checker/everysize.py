@@ -212,6 +212,7 @@ def canonical_sum(total: Any) -> Any:
         limits += [(fresh[v], low, high) for v, low, high in inner.limits]
     if len(limits) > MAX_FLATTENED:
         return total
+    body = _bound_renamed(body)  # sums left inside the body (in an exp) named by their nesting
     candidates = []
     for order in itertools.permutations(range(len(limits))):
         names = {
@@ -225,6 +226,26 @@ def canonical_sum(total: Any) -> Any:
 
 MAX_FLATTENED = 4
 """Sums joined into one at most (4! orders are compared)."""
+
+
+def _bound_renamed(expr: Any, level: int = 0) -> Any:
+    """Every summation variable named by how many sums enclose it here (``_n0``, ``_n1``…):
+    the same sum written at another depth, or after a delta picked an outer term, gets the
+    same names (two sums at one level never see each other's variable)."""
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum, sp.Product):
+        return expr
+    if isinstance(expr, (sp.Sum, sp.Product)):  # exp of a sum may have become Π exp
+        names = {}
+        for k, (variable, _, _) in enumerate(reversed(expr.limits)):
+            names[variable] = sp.Symbol(f"_n{level + k}", **variable.assumptions0)
+        depth = level + len(expr.limits)
+        body = _bound_renamed(expr.function.xreplace(names), depth)
+        limits = [
+            (names[v], _bound_renamed(lo, level), _bound_renamed(hi, level))
+            for v, lo, hi in expr.limits
+        ]
+        return expr.func(body, *limits)
+    return expr.func(*(_bound_renamed(arg, level) for arg in expr.args))
 
 
 def _factors(body: Any) -> list[Any]:

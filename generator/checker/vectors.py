@@ -94,7 +94,10 @@ def concrete(
 
     out = [side.map(make_concrete) for side in sides]
     for side in out:
-        for atom in side.expr.free_symbols:
+        # A symbol only a guard mentions (ε in √(v + ε) after v = 0 at one size) is sampled
+        # too: a guard it cannot evaluate would make every point look undefined.
+        mentioned = side.expr.free_symbols.union(*(g.expr.free_symbols for g in side.guards))
+        for atom in mentioned:
             if (
                 atom not in domains
                 and isinstance(atom, sp.Symbol)

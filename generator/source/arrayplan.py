@@ -55,7 +55,8 @@ def plan_array_code(model: Derivation, source: Source) -> dict[str, Any] | None:
 
 
 def _gradient(display: Display, source: Source) -> tuple[str, str, Node] | None:
-    """(loss, array, last row) of a checked display whose first row is ∂loss/∂array."""
+    """(loss, variable, last row) of a checked display whose first row is ∂loss/∂W for a whole
+    array W (or ∂loss/∂γ for a number, when the last row writes arrays: gᵀx̂)."""
     if display.kind != "derivative" or not display.checks:
         return None
     try:
@@ -66,8 +67,10 @@ def _gradient(display: Display, source: Source) -> tuple[str, str, Node] | None:
     if first.op != "deriv" or _unprintable(last):
         return None
     body, variable, order = first.args
-    if body.op != "sym" or variable.op != "array" or order.value != "1":
+    if body.op != "sym" or variable.op not in ("array", "sym") or order.value != "1":
         return None
+    if variable.op == "sym" and not has_arrays(last):
+        return None  # a scalar gradient of scalars: nothing of the arrays to print
     return str(body.value), str(variable.value), last
 
 

@@ -276,6 +276,12 @@ class Lowerer:
 
     def _pow(self, node: Node) -> Lowered:
         base, exponent = (self.lower(a) for a in node.args)
+        if node.args[0].op == "const" and node.args[0].value == "E" and exponent.dims:
+            # e^{s} of a vector: the exponential element by element, as papers write softmax
+            return Lowered(
+                exponent.dims,
+                lambda r, c: Node("call", (exponent.at(r, c),), "exp", node.offset),
+            )
         if base.dims is not None or exponent.dims is not None:
             raise _error(
                 "a power of a vector or a matrix is ambiguous (element by element, or a matrix "

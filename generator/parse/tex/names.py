@@ -116,8 +116,17 @@ def _resolve(state: TexState, name: str, start: Token) -> Node:
         indices = parse_indices(state, scripts.script_tokens(state))
         shape = state.scope.shape_of(name)
         if shape and len(indices) != len(shape):
+            spelled = state.scope.symbols[name].tex
+            kind = "a vector" if len(shape) == 1 else "a matrix"
             raise state.fail(
-                f"{name} is {' × '.join(shape)}: write it with {len(shape)} index(es)", start
+                f"{spelled} is {kind} ({' × '.join(shape)}): write its elements with "
+                f"{len(shape)} index{'es' if len(shape) > 1 else ''}",
+                start,
+                *(
+                    (f"{spelled}_{{ij}} here is an element of {spelled}, not a Kronecker delta",)
+                    if len(indices) == 2
+                    else ()
+                ),
             )
         return Node("index", indices, name, start.offset)
     if state.at("_"):
