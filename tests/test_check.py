@@ -48,7 +48,8 @@ def _cases(fixture: str) -> list[pytest.param]:
     _cases("claims/scalar.yaml")
     + _cases("claims/softmax.yaml")
     + _cases("claims/every-size.yaml")
-    + _cases("claims/matrices.yaml"),
+    + _cases("claims/matrices.yaml")
+    + _cases("claims/numerator.yaml"),
 )
 def test_claim_verdict(source, display):
     found = verdicts(source, display)
