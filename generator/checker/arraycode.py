@@ -12,7 +12,6 @@ on random arrays, and differentiated numerically by each element of what the gra
 
 from __future__ import annotations
 
-import itertools
 import keyword
 import random
 from collections.abc import Callable
@@ -26,10 +25,10 @@ from ..core.domains import Domain
 from ..core.jobs import ArrayCodeJob, Drawing
 from ..core.mathast import Node
 from ..core.verdicts import FALSE, PROVEN, Verdict
+from .arraycheck import Forward, finite_differences, input_values
 from .codecheck import load_printed
 from .context import Context
 from .numpycode import scalar_text
-from .vectors import fully_expanded
 
 Dims = tuple[str, str]
 RELATIVE_TOLERANCE = 1e-6
@@ -403,7 +402,6 @@ def _verify(
     rng: random.Random,
 ) -> str | None:
     tr = context.translator
-    size_values = {tr.symbol(k): sp.Integer(v) for k, v in sizes.items()}
     free = [
         name
         for name, domain in sorted(context.domains.items())
@@ -411,8 +409,10 @@ def _verify(
     ]
     inputs = {name: _random(context, name, sizes, rng) for name in free}
     got = function(**{python_name(n): inputs[n] for n in module.inputs})
+    forward = Forward(context, sizes)
+    values = input_values(context, inputs)
     for loss, wrt in module.gradients:
-        numeric = _finite_differences(context, loss, wrt, inputs, sizes, size_values)
+        numeric = finite_differences(context, forward, loss, wrt, values, sizes)
         printed = np.asarray(got[key(loss, wrt)], dtype=float)
         expected = numeric if job.layout == "denominator" else numeric.T
         if printed.shape != expected.shape:
@@ -440,73 +440,3 @@ def _sample(domain: Domain, rng: random.Random) -> float:
     if domain.assumptions().get("positive"):
         return rng.uniform(0.5, 2.0)
     return rng.uniform(-1.5, 1.5)
-
-
-def _finite_differences(
-    context: Context,
-    loss: str,
-    wrt: str,
-    inputs: dict[str, Any],
-    sizes: dict[str, int],
-    size_values: dict[Any, Any],
-) -> Any:
-    """∂loss/∂wrt by central differences, each element of wrt moved on its own; a defined wrt
-    is held (the loss as a function of it), at the value its definition gives."""
-    tr = context.translator
-    shape = tuple(sizes[d] for d in context.shapes.get(wrt, ()))
-    held = wrt in tr.definitions
-    if shape:
-        base = tr.base(wrt)
-        whole = base[tuple(sp.Dummy() for _ in shape)]
-        elements = [base[tuple(sp.Integer(k + 1) for k in index)] for index in _indices(shape)]
-    else:  # a gradient by a number (∂L/∂γ)
-        whole = tr.symbol(wrt)
-        elements = [whole]
-    keep = frozenset({whole}) if held else frozenset()
-    expr = fully_expanded(tr.expand(tr.expr(Node("sym", (), loss)), keep).xreplace(size_values))
-    values = _input_values(context, inputs)
-    point = [
-        _held_value(context, wrt, e, values, size_values) if held else values[e] for e in elements
-    ]
-    rest = {k: v for k, v in values.items() if k not in set(elements)}
-    plain = [sp.Dummy(f"e{k}", real=True) for k in range(len(elements))]
-    moved = expr.xreplace(rest).xreplace(dict(zip(elements, plain, strict=True)))
-    numeric = sp.lambdify(plain, moved, "math")
-    out = np.zeros(len(elements))
-    for k in range(len(elements)):
-        step = STEP * max(1.0, abs(point[k]))
-        up, down = list(point), list(point)
-        up[k] += step
-        down[k] -= step
-        out[k] = (numeric(*up) - numeric(*down)) / (2 * step)
-    return out.reshape(shape)
-
-
-def _indices(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
-    return list(itertools.product(*(range(n) for n in shape)))
-
-
-def _input_values(context: Context, inputs: dict[str, Any]) -> dict[Any, Any]:
-    tr = context.translator
-    values: dict[Any, Any] = {}
-    for name, value in inputs.items():
-        if name in context.shapes:
-            array = np.asarray(value)
-            for index in _indices(array.shape):
-                element = tr.base(name)[tuple(sp.Integer(k + 1) for k in index)]
-                values[element] = sp.Float(float(array[index]), 30)
-        else:
-            values[tr.symbol(name)] = sp.Float(float(value), 30)
-    return values
-
-
-def _held_value(
-    context: Context, name: str, element: Any, values: dict[Any, Any], size_values: dict[Any, Any]
-) -> float:
-    """The value of one element of a defined array, from its definition (SymPy, not the code)."""
-    tr = context.translator
-    definition = tr.definitions[name]
-    at = element.indices if isinstance(element, sp.Indexed) else ()
-    index = {tr.symbol(i): v for i, v in zip(definition.indices, at, strict=True)}
-    body = tr.expand(tr.definition_body(name)).xreplace({**size_values, **index})
-    return float(sp.N(fully_expanded(body).xreplace(values), 20))
