@@ -25,6 +25,7 @@ nonzero, positive or nonnegative on the declared domains. Anything this cannot d
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from collections.abc import Callable, Mapping
@@ -462,11 +463,17 @@ def _reduced_side(reducer: Reducer, side: Side) -> Side:
 
 
 def _holds_by_its_sums(guard: Guard) -> bool:
-    """A sign guard that holds when each sum in it is read as what its terms make it: Σₖ
-    (xₖ − μ)² is nonnegative term by term, which the expanded algebra (Σ xₖ² − Bμ²) no longer
-    shows. Only the sign is used, so reading the sum as an unknown of that sign is sound."""
     if guard.kind not in ("nonzero", "positive", "nonnegative") or not guard.expr.has(sp.Sum):
         return False
+    return _sign_by_terms(guard.kind, guard.expr)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sign_by_terms(kind: str, expr: Any) -> bool:
+    """A sign condition that holds when each sum in it is read as what its terms make it: Σₖ
+    (xₖ − μ)² is nonnegative term by term, which the expanded algebra (Σ xₖ² − Bμ²) no longer
+    shows. Only the sign is used, so reading the sum as an unknown of that sign is sound.
+    Memoised: the checks of one page share their guards (√(v + ε) is in every one)."""
 
     def signed(total: Any) -> Any:
         nonempty = all((high - low).is_nonnegative for _, low, high in total.limits)
@@ -477,8 +484,8 @@ def _holds_by_its_sums(guard: Guard) -> bool:
             return sp.Dummy("sum", nonnegative=True)
         return total
 
-    replaced = guard.expr.replace(lambda e: isinstance(e, sp.Sum), signed)
-    return not replaced.has(sp.Sum) and _holds(Guard(guard.kind, replaced))
+    replaced = expr.replace(lambda e: isinstance(e, sp.Sum), signed)
+    return not replaced.has(sp.Sum) and _holds(Guard(kind, replaced))
 
 
 def index_cases_as_deltas(expr: Any) -> Any:
