@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,18 @@ def test_derivation_pages_show_a_plot_and_verified_code(built: Path) -> None:
     assert "Verified at build time: grad matches central finite differences" in html
     assert "Float64 range: accurate in float64 for −1000 ≤ z ≤ 1000" in html
     assert 'data-tex="\\frac{\\partial L}{\\partial z} = (a - y)(1 - a^2)"' in html
+
+
+def test_layers_pages_state_their_layout_and_print_array_code(built: Path) -> None:
+    html = (built / "site" / "dense-layer" / "index.html").read_text(encoding="utf-8")
+    assert '<figure class="dv-figure"' not in html  # no plot: a gradient by a matrix
+    assert "Derivatives are written in denominator layout" in html
+    text = unescape(re.sub(r"<[^>]+>", "", html))  # the code block without its highlighting
+    assert "W.T @ delta" in text and "np.outer(delta, x)" in text
+    assert "Verified at build time: each gradient matches central finite differences" in html
+    # the wrong layout, refuted by the sizes at which the two shapes differ
+    assert "the two sides have different shapes: the left side is m×n, the right side n×m" in html
+    assert "proven by symbolic for every size" in html
 
 
 def test_mathjax_can_come_from_a_cdn_instead(tmp_path: Path) -> None:

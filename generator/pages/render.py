@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from ..core.texvocab import RENDERED_AS_ALIGNED, UNWRAPPED
-from ..core.verdicts import LABELS, Verdict
+from ..core.verdicts import LABELS, Counterexample, Verdict
 from ..pipeline.checked import Checked
 from ..source.load import Display, Source
 from ..source.model import SymbolDecl
@@ -210,6 +210,20 @@ def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
     return Page(page_path(source), model.title, markdown, model.section, source.path)
 
 
+def _counterexample_text(
+    display: Display, counterexample: Counterexample | None, source: Source
+) -> str | None:
+    if counterexample is None:
+        return None
+    shown = readable(counterexample, source.scope)
+    if display.shapes is None:
+        return shown.describe()
+    # A mistake of shapes was refuted as "a dimension of one side = the other's".
+    where = ", ".join(f"{k} = {v}" for k, v in shown.point.items())
+    left, right = display.shapes
+    return f"at {where} the two sides have different shapes: the left side is {left}, the right side {right}"
+
+
 LAYOUTS = {
     "denominator": (
         "denominator layout: a derivative by a matrix or a vector has its shape "
@@ -259,9 +273,7 @@ def _display_view(source: Source, display: Display, checked: Checked) -> dict[st
         "note": display.note,
         "explanation": display.explanation,
         "givens": display.givens_tex,
-        "counterexample": readable(counterexample, source.scope).describe()
-        if counterexample
-        else None,
+        "counterexample": _counterexample_text(display, counterexample, source),
         "method": _method_summary(verdicts),
         "per_size": next(
             (v.method for v in verdicts if v.method.startswith("for each size")), None

@@ -377,7 +377,7 @@ def read_display(
         return parse_definition(tex, scope, name, params, tuple(definition.index))
     except ShapeMismatch as exc:
         if shapes_may_differ:
-            return Chain(exc.dimension_claim(), (0, exc.offset))
+            return Chain(exc.dimension_claim(), (0, exc.offset), shapes=exc.shape_texts())
         diags.source(path, exc)
         return None
     except SourceError as exc:

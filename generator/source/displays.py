@@ -194,6 +194,8 @@ class DisplayPlanner:
         if parsed is None or read is None:
             return display
         chain, texts = parsed, [_row_text(tex, parsed, k) for k in range(len(parsed.rows))]
+        if parsed.shapes is not None:  # a mistake of shapes: its rows are two dimensions
+            display.shapes = parsed.shapes
         if previous is not None and continued:
             # "= c" after a display ending in b: the chain b = c, b being the earlier row
             chain = Chain(

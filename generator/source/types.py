@@ -68,6 +68,8 @@ class Display:
     givens_tex: tuple[str, ...] = ()
     rows_tex: tuple[str, ...] = ()
     """The TeX of each row of a checked display (for tables and summaries)."""
+    shapes: tuple[str, str] | None = None
+    """A mistake whose sides have different shapes: the two shapes, as words."""
 
 
 @dataclass
@@ -230,6 +232,7 @@ def _display_to_json(display: Display | None) -> dict[str, Any] | None:
         "explanation": display.explanation,
         "givens_tex": list(display.givens_tex),
         "rows_tex": list(display.rows_tex),
+        "shapes": list(display.shapes) if display.shapes else None,
     }
 
 
@@ -247,4 +250,5 @@ def _display_from_json(data: dict[str, Any] | None) -> Display | None:
         explanation=data["explanation"],
         givens_tex=tuple(data["givens_tex"]),
         rows_tex=tuple(data["rows_tex"]),
+        shapes=(data["shapes"][0], data["shapes"][1]) if data.get("shapes") else None,
     )

@@ -459,6 +459,11 @@ class ShapeMismatch(SourceError):
         self.left = left
         self.right = right
 
+    def shape_texts(self) -> tuple[str, str]:
+        return tuple(  # type: ignore[return-value]
+            "a number" if d is None else shape_text(d) for d in (self.left, self.right)
+        )
+
     def dimension_claim(self) -> tuple[Node, Node]:
         """The first dimension the sides disagree on, as a claim ``m = n`` (false for some
         sizes, which is what the checker shows)."""

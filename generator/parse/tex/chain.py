@@ -21,6 +21,9 @@ class Chain:
     breaks: tuple[int, ...] = ()
     """Rows that start a new equation (a line of an ``align`` such as ``C &= D`` after
     ``A &= B``): not compared with the row before them."""
+    shapes: tuple[str, str] | None = None
+    """For a mistake whose sides have different shapes: both shapes (the rows are then the
+    claim that a dimension of one equals the other's)."""
 
 
 def parse_rows(state: TexState) -> Chain:
