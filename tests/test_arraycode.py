@@ -62,7 +62,7 @@ def test_the_dense_layer_prints_what_a_practitioner_types() -> None:
         assert expected in code
 
 
-def _wrong(name: str, loss: str, wrt: str, tex: str) -> Verdict:
+def _with_gradient(name: str, loss: str, wrt: str, tex: str) -> Verdict:
     source, job = _job(name)
     tree = parse_whole(tex, source.scope).rows[0]  # type: ignore[attr-defined]
     gradients = tuple((f, w, tree if (f, w) == (loss, wrt) else t) for f, w, t in job.gradients)
@@ -80,8 +80,17 @@ def _wrong(name: str, loss: str, wrt: str, tex: str) -> Verdict:
     ],
 )
 def test_a_wrong_printed_gradient_is_caught(name: str, loss: str, wrt: str, tex: str) -> None:
-    verdict = _wrong(name, loss, wrt, tex)
+    verdict = _with_gradient(name, loss, wrt, tex)
     assert verdict.status == V.FALSE, verdict.detail
     assert verdict.method == "finite differences" and "differs from finite differences" in (
         verdict.detail or ""
     )
+
+
+def test_a_sum_that_starts_with_a_reciprocal_is_not_printed_as_a_division() -> None:
+    # (1/1 + λ) W + G − W is the weight-decay gradient G + λW; once printed as W/1 + lam
+    verdict = _with_gradient(
+        "weight-decay", "L", "W", r"\left(\frac{1}{1} + \lambda\right) W + G - W"
+    )
+    assert verdict.status == V.PROVEN, verdict.detail
+    assert "(1/1 + lam)*W" in (verdict.drawing.code or "")  # type: ignore[union-attr]

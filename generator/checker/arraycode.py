@@ -129,16 +129,16 @@ class ArrayPrinter:
     def _mul(self, node: Node) -> Printed:
         printed = [self.print(a) for a in node.args]
         arrays = [p for p in printed if p.dims is not None]
-        scalars = [p for p in printed if p.dims is None]
-        if not arrays or not scalars:
+        if not arrays or len(arrays) == len(printed):
             return self._fold(printed)
-        # Numbers commute: (1/B) Gᵀ X is printed G.T @ X/B, as it is typed in NumPy.
+        # Numbers commute: (1/B) Gᵀ X is printed G.T @ X / B, as it is typed in NumPy.
         product = self._fold(arrays)
+        numbers = [(a, p) for a, p in zip(node.args, printed, strict=True) if p.dims is None]
         if product.ones and len(arrays) == 1:  # μ 1: the number, spread by broadcasting
-            number = self._fold(scalars)
+            number = self._fold([p for _, p in numbers])
             return Printed(number.text, product.dims, number.level, spread=True)
-        divisors = [p.text[2:] for p in scalars if p.text.startswith("1/")]
-        factors = [p.at(PRODUCT) for p in scalars if not p.text.startswith("1/")]
+        divisors = [self.print(a.args[1]).at(ATOM) for a, _ in numbers if _reciprocal(a)]
+        factors = [p.at(PRODUCT) for a, p in numbers if not _reciprocal(a)]
         if not factors and product.level == MATMUL:  # G.T @ X / B
             text = product.text + "".join(" / " + d for d in divisors)
             return Printed(text, product.dims, MATMUL, spread=product.spread)
@@ -152,6 +152,8 @@ class ArrayPrinter:
         return result
 
     def _times(self, left: Printed, right: Printed) -> Printed:
+        if (left.spread and right.dims is not None) or (right.spread and left.dims is not None):
+            raise NotPrintable("a number spread over a vector, in a product of arrays")
         if left.dims is None and right.ones:  # μ 1: the number, spread by broadcasting
             return Printed(left.text, right.dims, left.level, spread=True)
         if right.dims is None and left.ones:
@@ -177,7 +179,7 @@ class ArrayPrinter:
 
     def _transpose(self, node: Node) -> Printed:
         inner = self.print(node.args[0])
-        if inner.dims is None:
+        if inner.dims is None or inner.spread:
             raise NotPrintable("a transposed number")
         dims = (inner.dims[1], inner.dims[0])
         if "1" in inner.dims:  # a 1-D array is its own transpose
@@ -241,6 +243,12 @@ class ArrayPrinter:
             header = ", ".join(python_name(str(p)) for p in params)
             self.helpers[helper] = f"def {helper}({header}):\n    return {printed}"
         return helper
+
+
+def _reciprocal(node: Node) -> bool:
+    """1/B, written as such: printed as a division of what it multiplies."""
+    top = node.args[0] if node.op == "div" else None
+    return top is not None and top.op == "num" and top.value == "1"
 
 
 def _collapsed(printed: Printed) -> Printed:

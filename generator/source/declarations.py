@@ -25,7 +25,7 @@ from ..core.scope import GREEK, FunctionInfo, Scope, SymbolInfo, default_tex
 from ..parse.atoms import check_atomic_tex
 from ..parse.expr import parse_expression
 from ..parse.tex import Chain, parse_chain, parse_definition
-from ..parse.tex.arrays import ShapeMismatch
+from ..parse.tex.elements import ShapeMismatch
 from .diagnostics import FileDiagnostics
 from .model import DefineBlock, Derivation
 from .yamlread import Path as YPath
@@ -149,6 +149,8 @@ def _check_dimensions(model: Derivation, diags: FileDiagnostics) -> None:
                 diags.path(
                     ("symbols", name, *tail), f"the dimension {dim} must be a positive integer"
                 )
+        if decl.shape and domain_or_real(decl.domain).index:
+            diags.path(("symbols", name, "shape"), f"{name} is an index: it has no shape")
         if decl.shape and decl.indexed:
             diags.path(
                 ("symbols", name, "indexed"),
@@ -290,6 +292,13 @@ def _check_definition_head(
         diags.path(
             (*path, "define"), f"{item.define!r} has an index but is not declared indexed: true"
         )
+    shape = scope.shape_of(item.define)
+    if shape and len(item.index) != len(shape):
+        diags.path(
+            (*path, "define"),
+            f"{item.define} is {' × '.join(shape)}: its definition needs "
+            f"{len(shape)} index symbol(s), such as index: [{', '.join('ij'[: len(shape)])}]",
+        )
 
 
 def _definition_body(
@@ -361,13 +370,14 @@ def read_display(
     tex: str,
     definition: DefineBlock | None = None,
     shapes_may_differ: bool = False,
+    avoid: frozenset[str] = frozenset(),
 ) -> Chain | None:
     """The rows of the displayed TeX at ``path`` (a definition's, with its head), or None.
     With ``shapes_may_differ`` (a mistake), sides of different shapes are not an error but the
     claim that their dimensions are equal, which the checker refutes (m = n fails at m ≠ n)."""
     try:
         if definition is None:
-            return parse_chain(tex, scope)
+            return parse_chain(tex, scope, avoid)
         name = definition.define
         params = (
             tuple(definition.params)

@@ -37,7 +37,9 @@ class FileDiagnostics:
         """Report at ``position``; ``about`` is the name the problem is about, if any."""
         if self.suppressed(about):
             return  # a use of a name whose declaration was already reported as invalid
-        self.items.append(Diagnostic(self.file, position, message, tuple(notes)))
+        diagnostic = Diagnostic(self.file, position, message, tuple(notes))
+        if diagnostic not in self.items:  # a definition's display is read for its body too
+            self.items.append(diagnostic)
 
     def path(
         self, path: YPath, message: str, *notes: str, key: bool = False, about: str | None = None

@@ -183,14 +183,16 @@ class DisplayPlanner:
                 ),
             )
             return display
+        read = self.givens((*path[:-1], "given"), given)
         parsed = read_display(
             self.diags,
             self.scope,
             path,
             _blank_leading_equals(tex),
             shapes_may_differ=expect == "false",
+            # a display of arrays is checked at an element whose indices its givens must not name
+            avoid=frozenset(_given_names(read)),
         )
-        read = self.givens((*path[:-1], "given"), given)
         if parsed is None or read is None:
             return display
         chain, texts = parsed, [_row_text(tex, parsed, k) for k in range(len(parsed.rows))]
@@ -316,6 +318,13 @@ class DisplayPlanner:
 
     def row_position(self, path: YPath, offset: int) -> Position:
         return self.diags.offset_position(path, offset)
+
+
+def _given_names(read: Givens | None) -> set[str]:
+    if read is None:
+        return set()
+    pairs = [*read.equal, *read.apart]
+    return set().union(*(side.names() for pair in pairs for side in pair))
 
 
 def check_markdown(

@@ -66,8 +66,9 @@ from ...core.mathast import Node
 from ...core.scope import Scope
 from ..texlex import lint
 from . import expressions, primary
-from .arrays import has_arrays, lower_rows
+from .arrays import has_arrays
 from .chain import Chain, parse_head, parse_rows
+from .elements import lower_rows
 from .rates import resolve_rates
 from .state import Grammar, TexState
 
@@ -82,10 +83,12 @@ GRAMMAR = Grammar(
 """Where nested constructs start again (see :class:`.state.Grammar`)."""
 
 
-def parse_chain(tex: str, scope: Scope) -> Chain:
-    """Parse a display ``A = B = C`` into its rows."""
+def parse_chain(tex: str, scope: Scope, avoid: frozenset[str] = frozenset()) -> Chain:
+    """Parse a display ``A = B = C`` into its rows. ``avoid``: names its givens use, which a
+    display of arrays must not take as the index of its element."""
     state = TexState(lint(tex), scope, GRAMMAR)
-    return _with_arrays(_with_rates(_bounded(lambda: parse_rows(state)), scope), scope)
+    chain = _with_rates(_bounded(lambda: parse_rows(state)), scope)
+    return _with_arrays(chain, scope, avoid=avoid)
 
 
 def parse_definition(
@@ -95,7 +98,7 @@ def parse_definition(
     state = TexState(lint(tex), scope, GRAMMAR)
     parse_head(state, name, params, indices)
     chain = _with_rates(_bounded(lambda: parse_rows(state)), scope)
-    return _with_arrays(chain, scope, indices)
+    return _with_arrays(chain, scope, indices, defined=name)
 
 
 def parse_whole(
@@ -109,17 +112,25 @@ def parse_whole(
     return _with_rates(_bounded(lambda: parse_rows(state)), scope)
 
 
-def _with_arrays(chain: Chain, scope: Scope, indices: tuple[str, ...] = ()) -> Chain:
+def _with_arrays(
+    chain: Chain,
+    scope: Scope,
+    indices: tuple[str, ...] = (),
+    defined: str | None = None,
+    avoid: frozenset[str] = frozenset(),
+) -> Chain:
     """Rows that write whole vectors or matrices become their element (i, j); each equation
     (rows between breaks) is lowered on its own, with one shape."""
     if not any(has_arrays(row) for row in chain.rows):
         return chain
-    used = set().union(*(row.names() for row in chain.rows))
+    used = set(avoid).union(*(row.names() for row in chain.rows))
     starts = sorted({0, *chain.breaks})
     rows: list[Node] = []
     for first, end in zip(starts, [*starts[1:], len(chain.rows)], strict=True):
         rows.extend(
-            lower_rows(chain.rows[first:end], chain.offsets[first:end], scope, used, indices)
+            lower_rows(
+                chain.rows[first:end], chain.offsets[first:end], scope, used, indices, defined
+            )
         )
     return replace(chain, rows=tuple(rows))
 

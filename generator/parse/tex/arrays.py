@@ -87,32 +87,13 @@ class Lowerer:
         self.counter += 1
         return f"_a{self.counter}"
 
-    # --- naming operands in errors --------------------------------------------------------
-    def _named(self, node: Node, dims: Dims | None) -> str:
-        return f"{self._what(node)} is {'a number' if dims is None else shape_text(dims)}"
-
-    def _what(self, node: Node) -> str:
-        if node.op == "array":
-            return self.scope.symbols[node.value].tex
-        if node.op == "transpose" and node.args[0].op == "array":
-            return self.scope.symbols[node.args[0].value].tex + "^\\top"
-        return "the factor on the left" if node.op == "mul" else "the factor on the right"
-
-    def _needs(self, node: Node, dims: Dims, inner: str) -> str:
-        what = self._what(node)
-        if dims[1] != "1":
-            return f"{what} with {inner} rows"
-        if inner == "1":
-            return f"{what} as a row (write {what}^\\top)"
-        return f"{what} of length {inner}"
-
     # --- the rules ------------------------------------------------------------------------
     def lower(self, node: Node) -> Lowered:
         if not has_arrays(node):
             return _scalar(node)
         rule = getattr(self, "_" + node.op, None)
         if rule is None:
-            raise _error(
+            raise shape_error(
                 "this construct is not read with a whole vector or matrix inside; write it "
                 "element by element (W_{ij}, x_k)",
                 node.offset,
@@ -130,7 +111,7 @@ class Lowerer:
     def _transpose(self, node: Node) -> Lowered:
         inner = self.lower(node.args[0])
         if inner.dims is None:
-            raise _error("a transpose of a number: ^T needs a vector or a matrix", node.offset)
+            raise shape_error("a transpose of a number: ^T needs a vector or a matrix", node.offset)
         rows, cols = inner.dims
         return _collapsed((cols, rows), lambda r, c: inner.at(c, r))
 
@@ -154,13 +135,15 @@ class Lowerer:
         (rows, inner), (inner_right, cols) = left.dims, right.dims
         inner = inner_right if inner == UNKNOWN else inner
         if inner != inner_right and inner_right != UNKNOWN:
-            raise _error(
-                f"{self._named(left_node, left.dims)}, {self._named(right_node, right.dims)}: "
-                f"the product needs {self._needs(right_node, right.dims, inner)}",
+            raise shape_error(
+                f"{_named(self.scope, left_node, left.dims)}, {_named(self.scope, right_node, right.dims)}: "
+                f"the product needs {_needs(self.scope, right_node, right.dims, inner)}",
                 right_node.offset,
             )
         if inner == UNKNOWN:
-            raise _error("the length of \\mathbf{1} is not fixed by what it multiplies", offset)
+            raise shape_error(
+                "the length of \\mathbf{1} is not fixed by what it multiplies", offset
+            )
         if inner == "1":  # an outer product: δ xᵀ
             one = num("1")
             return _collapsed(
@@ -171,7 +154,7 @@ class Lowerer:
 
         def element(r: Node, c: Node) -> Node:
             term = Node("mul", (left.at(r, sym(k)), right.at(sym(k), c)), "", offset)
-            return Node("sum", (term, sym(k), num("1"), _dim(inner)), "", offset)
+            return Node("sum", (term, sym(k), num("1"), dim_node(inner)), "", offset)
 
         return _collapsed((rows, cols), element)
 
@@ -179,8 +162,8 @@ class Lowerer:
         left, right = (self.lower(a) for a in node.args)
         dims = unify(left.dims, right.dims) if left.dims and right.dims else None
         if dims is None:
-            raise _error(
-                f"{self._named(node.args[0], left.dims)}, {self._named(node.args[1], right.dims)}: "
+            raise shape_error(
+                f"{_named(self.scope, node.args[0], left.dims)}, {_named(self.scope, node.args[1], right.dims)}: "
                 "\\odot multiplies two arrays of the same shape element by element",
                 node.args[1].offset,
             )
@@ -202,9 +185,11 @@ class Lowerer:
             merged = unify(dims, part.dims) if part.dims is not None else None
             if merged is not None:
                 dims = merged
-            elif not _broadcast(arg):
-                raise _error(
-                    f"a sum of {shape_text(dims)} and {self._named(arg, part.dims)}: the "
+            elif is_broadcast(arg):
+                _not_square(dims, "a number added to it", arg.offset)
+            else:
+                raise shape_error(
+                    f"a sum of {shape_text(dims)} and {_named(self.scope, arg, part.dims)}: the "
                     "terms of a sum have one shape (a number is added to every element only "
                     "when it is written as a number, such as 1 - a)",
                     arg.offset,
@@ -218,21 +203,21 @@ class Lowerer:
 
     def _trace(self, node: Node) -> Lowered:
         inner = self.lower(node.args[0])
-        if inner.dims is None or inner.dims[0] != inner.dims[1]:
-            raise _error(
-                f"the trace needs a square matrix; {self._named(node.args[0], inner.dims)}",
+        if inner.dims is None or inner.dims[0] != inner.dims[1] or UNKNOWN in inner.dims:
+            raise shape_error(
+                f"the trace needs a square matrix; {_named(self.scope, node.args[0], inner.dims)}",
                 node.args[0].offset,
             )
         k = self.fresh()
         term = inner.at(sym(k), sym(k))
-        total = Node("sum", (term, sym(k), num("1"), _dim(inner.dims[0])), "", node.offset)
+        total = Node("sum", (term, sym(k), num("1"), dim_node(inner.dims[0])), "", node.offset)
         return _scalar(total)
 
     def _diag(self, node: Node) -> Lowered:
         inner = self.lower(node.args[0])
-        if inner.dims is None or inner.dims[1] != "1":
-            raise _error(
-                f"diag makes a matrix of a column; {self._named(node.args[0], inner.dims)}",
+        if inner.dims is None or inner.dims[1] != "1" or UNKNOWN in inner.dims:
+            raise shape_error(
+                f"diag makes a matrix of a column of known length; {_named(self.scope, node.args[0], inner.dims)}",
                 node.args[0].offset,
             )
         one = num("1")
@@ -247,7 +232,17 @@ class Lowerer:
         """‖x‖ = √(Σₖ xₖ²); for a matrix the Frobenius norm √(Σₖ Σₗ Wₖₗ²)."""
         inner = self.lower(node.args[0])
         if inner.dims is None:
-            raise _error("\\|…\\| of a number: write |…|", node.offset)
+            raise shape_error("\\|…\\| of a number: write |…|", node.offset)
+        if UNKNOWN in inner.dims:
+            raise shape_error(
+                "the length of \\mathbf{1} is not fixed by what it meets", node.offset
+            )
+        if "1" not in inner.dims and node.value != "F":
+            raise shape_error(
+                "the norm of a matrix is read only as the Frobenius norm, written \\|W\\|_F "
+                "(\\|W\\| or \\|W\\|_2 is often the spectral norm, which is not read)",
+                node.offset,
+            )
         r, c = self.fresh(), self.fresh()
         rows, cols = inner.dims
         row = sym(r) if rows != "1" else num("1")
@@ -255,7 +250,9 @@ class Lowerer:
         total = Node("pow", (inner.at(row, col), num("2")), "", node.offset)
         for variable, dim in ((r, rows), (c, cols)):
             if dim != "1":
-                total = Node("sum", (total, sym(variable), num("1"), _dim(dim)), "", node.offset)
+                total = Node(
+                    "sum", (total, sym(variable), num("1"), dim_node(dim)), "", node.offset
+                )
         return _scalar(Node("call", (total,), "sqrt", node.offset))
 
     def _neg(self, node: Node) -> Lowered:
@@ -265,7 +262,7 @@ class Lowerer:
     def _div(self, node: Node) -> Lowered:
         top, bottom = (self.lower(a) for a in node.args)
         if bottom.dims is not None:
-            raise _error(
+            raise shape_error(
                 "dividing by a vector or a matrix is not defined; divide element by element "
                 "(\\frac{x_i}{y_i})",
                 node.args[1].offset,
@@ -277,13 +274,14 @@ class Lowerer:
     def _pow(self, node: Node) -> Lowered:
         base, exponent = (self.lower(a) for a in node.args)
         if node.args[0].op == "const" and node.args[0].value == "E" and exponent.dims:
+            _not_square(exponent.dims, "e^{S}", node.offset)
             # e^{s} of a vector: the exponential element by element, as papers write softmax
             return Lowered(
                 exponent.dims,
                 lambda r, c: Node("call", (exponent.at(r, c),), "exp", node.offset),
             )
         if base.dims is not None or exponent.dims is not None:
-            raise _error(
+            raise shape_error(
                 "a power of a vector or a matrix is ambiguous (element by element, or a matrix "
                 "product): write x \\odot x, or x^\\top x for the squared length",
                 node.offset,
@@ -301,11 +299,13 @@ class Lowerer:
                 Node("call", tuple(a.at(one, one) for a in args), node.value, node.offset)
             )
         if len(shapes) != 1:
-            raise _error(
+            raise shape_error(
                 f"{node.value} is applied element by element to arrays of one shape",
                 node.offset,
             )
         (dims,) = shapes
+        if node.value not in self.scope.functions:  # exp, sqrt, |·| of a square matrix
+            _not_square(dims, f"{node.value} of it", node.offset)
         return Lowered(
             dims,
             lambda r, c: Node("call", tuple(a.at(r, c) for a in args), node.value, node.offset),
@@ -323,7 +323,7 @@ class Lowerer:
     def _sum(self, node: Node) -> Lowered:
         body, variable, *limits = node.args
         if any(has_arrays(limit) for limit in limits):
-            raise _error("a sum's limits are numbers, not arrays", node.offset)
+            raise shape_error("a sum's limits are numbers, not arrays", node.offset)
         inner = self.lower(body)
         return Lowered(
             inner.dims,
@@ -340,7 +340,9 @@ class Lowerer:
                 lambda r, c: Node("deriv", (top.at(r, c), variable, order), "", node.offset),
             )
         if order.value != "1":
-            raise _error("a second derivative by a vector or a matrix is not read", node.offset)
+            raise shape_error(
+                "a second derivative by a vector or a matrix is not read", node.offset
+            )
         by = self._array(variable)
         assert by.dims is not None
         denominator = self.scope.layout == "denominator"
@@ -354,7 +356,7 @@ class Lowerer:
 
             return _collapsed(dims, gradient)
         if top.dims[1] != "1" or by.dims[1] != "1":
-            raise _error(
+            raise shape_error(
                 "a derivative of a matrix, or by a matrix, has more than two indices: write it "
                 "element by element (\\frac{\\partial z_i}{\\partial W_{jk}})",
                 node.offset,
@@ -369,13 +371,25 @@ class Lowerer:
         return _collapsed((rows, cols), jacobian)
 
 
-def _broadcast(node: Node) -> bool:
+def _not_square(dims: Dims, what: str, offset: int) -> None:
+    """For a square matrix, e^S, √S, |S| and S + 1 are also matrix functions (S + 1 may mean
+    S + I): refused there, where element by element is one reading among two."""
+    if dims[0] == dims[1] and dims[0] not in ("1", UNKNOWN):
+        raise shape_error(
+            f"the matrix is square ({shape_text(dims)}), so {what} could be read element by "
+            "element or as a function of the matrix: write it element by element "
+            "(e^{S_{ij}}, S_{ij} + 1)",
+            offset,
+        )
+
+
+def is_broadcast(node: Node) -> bool:
     """A literal number (or its negation): the only scalar a vector's sum spreads."""
     inner = node.args[0] if node.op == "neg" else node
     return inner.op == "num"
 
 
-def _error(message: str, offset: int, notes: tuple[str, ...] = ()) -> SourceError:
+def shape_error(message: str, offset: int, notes: tuple[str, ...] = ()) -> SourceError:
     return SourceError(message, offset, notes, reason=Reason.SHAPE)
 
 
@@ -388,7 +402,7 @@ def _collapsed(dims: Dims, element: Element) -> Lowered:
     return Lowered(dims, element)
 
 
-def _dim(name: str) -> Node:
+def dim_node(name: str) -> Node:
     return num(name) if name.isdigit() else sym(name)
 
 
@@ -413,97 +427,25 @@ ARRAY_FUNCTIONS = {"tr": "trace", "Tr": "trace", "trace": "trace", "diag": "diag
 """Words of \\operatorname{…} that act on a whole array."""
 
 
-# --- rows → element claims --------------------------------------------------------------------
+# --- naming operands in errors -------------------------------------------------------------------
 
 
-def lower_rows(
-    rows: tuple[Node, ...],
-    offsets: tuple[int, ...],
-    scope: Scope,
-    used: set[str],
-    indices: tuple[str, ...] = (),
-) -> tuple[Node, ...]:
-    """The rows of one equation, each as its element at the display's free indices; rows with
-    no array are returned as they are. ``used`` names everything the display writes (an
-    element index must be none of those); ``indices`` are a definition's own."""
-    if not any(has_arrays(row) for row in rows):
-        return rows
-    lowerer = Lowerer(scope)
-    lowered = [lowerer.lower(row) for row in rows]
-    dims = lowered[0].dims
-    for part, offset in zip(lowered[1:], offsets[1:], strict=True):
-        merged = unify(dims, part.dims) if dims and part.dims else None
-        if merged is None and part.dims != dims:
-            raise ShapeMismatch(dims, part.dims, offset)
-        dims = merged or dims
-    if dims is None:
-        return tuple(part.at(num("1"), num("1")) for part in lowered)
-    if UNKNOWN in dims:
-        raise _error("the length of \\mathbf{1} is not fixed by what it meets", offsets[0])
-    row, col = _element_indices(dims, scope, used, indices, offsets[0])
-    return tuple(part.at(row, col) for part in lowered)
+def _named(scope: Scope, node: Node, dims: Dims | None) -> str:
+    return f"{_what(scope, node)} is {'a number' if dims is None else shape_text(dims)}"
 
 
-class ShapeMismatch(SourceError):
-    """Two sides of an equation with different shapes (in a mistake, that is what is wrong)."""
-
-    def __init__(self, left: Dims | None, right: Dims | None, offset: int) -> None:
-        def text(d: Dims | None) -> str:
-            return "a number" if d is None else shape_text(d)
-
-        super().__init__(
-            f"the two sides have different shapes: {text(left)} and {text(right)}",
-            offset,
-            reason=Reason.SHAPE,
-        )
-        self.left = left
-        self.right = right
-
-    def shape_texts(self) -> tuple[str, str]:
-        return tuple(  # type: ignore[return-value]
-            "a number" if d is None else shape_text(d) for d in (self.left, self.right)
-        )
-
-    def dimension_claim(self) -> tuple[Node, Node]:
-        """The first dimension the sides disagree on, as a claim ``m = n`` (false for some
-        sizes, which is what the checker shows)."""
-        left, right = self.left or ("1", "1"), self.right or ("1", "1")
-        for a, b in zip(left, right, strict=True):
-            if a != b:
-                return _dim(a), _dim(b)
-        raise AssertionError("a shape mismatch between equal shapes")
+def _what(scope: Scope, node: Node) -> str:
+    if node.op == "array":
+        return scope.symbols[node.value].tex
+    if node.op == "transpose" and node.args[0].op == "array":
+        return scope.symbols[node.args[0].value].tex + "^\\top"
+    return "the factor on the left" if node.op == "mul" else "the factor on the right"
 
 
-def _element_indices(
-    dims: Dims, scope: Scope, used: set[str], indices: tuple[str, ...], offset: int
-) -> tuple[Node, Node]:
-    wanted = [d for d in dims if d != "1"]
-    if indices:
-        if len(indices) != len(wanted):
-            raise _error(
-                f"the display is {shape_text(dims)}, but the definition has "
-                f"{len(indices)} index(es)",
-                offset,
-            )
-        chosen = list(indices)
-    else:
-        chosen = []
-        for dim in wanted:
-            pick = _free_index(dim, scope, used | set(chosen))
-            if pick is None:
-                raise _error(
-                    f"the display is {shape_text(dims)}: it is checked element by element, "
-                    f"which needs an index over {dim} that the display does not use",
-                    offset,
-                    (f"declare one, such as p: {{domain: index, upto: {dim}}}",),
-                )
-            chosen.append(pick)
-    picks = iter(chosen)
-    return tuple(num("1") if d == "1" else sym(next(picks)) for d in dims)  # type: ignore[return-value]
-
-
-def _free_index(dim: str, scope: Scope, used: set[str]) -> str | None:
-    for name in sorted(scope.symbols):
-        if scope.is_index(name) and scope.range_of(name) == dim and name not in used:
-            return name
-    return None
+def _needs(scope: Scope, node: Node, dims: Dims, inner: str) -> str:
+    what = _what(scope, node)
+    if dims[1] != "1":
+        return f"{what} with {inner} rows"
+    if inner == "1":
+        return f"{what} as a row (write {what}^\\top)"
+    return f"{what} of length {inner}"

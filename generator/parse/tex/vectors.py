@@ -120,13 +120,16 @@ def _array_norm(state: TexState, opener: Token, closer: str) -> Node | None:
         return None
     state.take()
     texts = state.texts(state.pos, state.pos + 4)
+    kind = ""
     if texts[:2] in (["_", "F"], ["_", "2"]):
+        kind = texts[1]
         state.take()
         state.take()
     elif texts[:4] in (["_", "{", "F", "}"], ["_", "{", "2", "}"]):
+        kind = texts[2]
         for _ in range(4):
             state.take()
-    return Node("norm", (inside,), "", opener.offset)
+    return Node("norm", (inside,), kind, opener.offset)
 
 
 def _sum(term: Node, index: str, size: str, start: Token) -> Node:
