@@ -15,6 +15,7 @@ denominator, logarithm, root, tangent and piecewise gap of the source:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -73,8 +74,10 @@ class Side:
         return Side(self.expr, guards, self.derivative_of)
 
 
+@functools.lru_cache(maxsize=128)
 def guards_of(shadow: Any, *, bound: bool = False) -> tuple[Guard, ...]:
-    """The guards read off ``shadow``. A guard on a bound variable (1/k inside a sum over k)
+    """The guards read off ``shadow`` (memoised: a check reads its sides' guards more than
+    once, and the shadows of one page's checks share their sums). A guard on a bound variable (1/k inside a sum over k)
     is no condition on the claim's own symbols, so it is left out unless ``bound``: a proof
     for every size must show such guards hold for every value of the bound variable."""
     found: dict[tuple[str, Any], Guard] = {}

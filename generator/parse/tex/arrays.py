@@ -188,9 +188,10 @@ class Lowerer:
             elif is_broadcast(arg):
                 _not_square(dims, "a number added to it", arg.offset)
             else:
+                term = "a number" if part.dims is None else _named(self.scope, arg, part.dims)
                 raise shape_error(
-                    f"a sum of {shape_text(dims)} and {_named(self.scope, arg, part.dims)}: the "
-                    "terms of a sum have one shape (a number is added to every element only "
+                    f"the terms of a sum have one shape, but the first array is "
+                    f"{shape_text(dims)} and {term} (a number is added to every element only "
                     "when it is written as a number, such as 1 - a)",
                     arg.offset,
                 )
