@@ -465,7 +465,9 @@ def _reduced_side(reducer: Reducer, side: Side) -> Side:
 def _holds_by_its_sums(guard: Guard) -> bool:
     if guard.kind not in ("nonzero", "positive", "nonnegative") or not guard.expr.has(sp.Sum):
         return False
-    return _sign_by_terms(guard.kind, guard.expr)
+    # Summation variables named by nesting: each check's shadow has fresh ones, and the memo
+    # should see the same guard as the same.
+    return _sign_by_terms(guard.kind, _bound_renamed(guard.expr))
 
 
 @functools.lru_cache(maxsize=1024)

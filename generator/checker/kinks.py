@@ -50,14 +50,15 @@ def rests_on_convention(left_shadow: Any, right_shadow: Any) -> str | None:
 
     Read off the shadows, where SymPy has not yet replaced sign(0) by its own value."""
     shadows = (left_shadow, right_shadow)
-    if any(s.free_symbols for s in shadows):
-        return None
+    # The jumps first: most claims have none, and a big shadow's free symbols are costly.
     calls = {
         call
         for s in shadows
         for call in s.atoms(*JUMPS)
         if not call.args[0].free_symbols and call.args[0].is_zero
     }
+    if not calls or any(s.free_symbols for s in shadows):
+        return None
     for call in sorted(calls, key=sp.default_sort_key):
         for value in CONVENTIONS[call.func]:
             left, right = (s.xreplace({call: value}).doit() for s in shadows)

@@ -97,6 +97,7 @@ class Translator:
     bases: dict[str, sp.IndexedBase] = field(default_factory=dict)
     _bodies: dict[str, sp.Expr] = field(default_factory=dict)
     _derivatives: dict[tuple[Any, Any, int], Any] = field(default_factory=dict)
+    _expanded: dict[tuple[Any, frozenset[Any]], Any] = field(default_factory=dict)
     _shadow: bool = False
 
     def shadow(self, node: Node, keep: frozenset[Any] = frozenset()) -> Any:
@@ -184,7 +185,7 @@ class Translator:
         if op == "rate":
             return self._rate(node, env)
         if op == "at":
-            return self._derivative_at(node, env)
+            return _derivative_at(self, node, env)
         if self._shadow and op in ("sum", "integral", "det"):
             # Guards only need the pieces; building the real object unevaluated is costly
             # (a determinant) and pointless (a bound variable's guards are not the claim's).
@@ -218,30 +219,6 @@ class Translator:
         inner = dict(env)
         inner[var.value] = sp.Dummy(var.value)
         return sp.Add(self._build(body, inner), *(self._build(b, env) for b in limits))
-
-    def _derivative_at(self, node: Node, env: dict[str, Any]) -> Any:
-        """f'(c): f differentiated by a fresh real variable t (not the declared parameter,
-        whose domain would bend f: |x| is x for a positive x), then t = c. Undefined where f
-        or f' is; a function with a kink or a jump is refused (its derivative may not exist at
-        c, and the guards that say where are tied to a variable, not to a value)."""
-        derivative, parameter, at = node.args
-        call, _, order = derivative.args
-        value = self._build(at, env)
-        t = sp.Dummy(str(parameter.value), real=True)
-        function = self._build(call, {**env, str(parameter.value): t})
-        if function.has(*KINKED):
-            raise ValueError(
-                f"{call.value}' at a value: {call.value} has a kink or a jump, so its "
-                "derivative may not exist there; write the derivative at a variable"
-            )
-        slope = sp.diff(function, t, int(order.value))
-        if self._shadow:
-            # The guards of f and of f' at c: ln c needs c > 0, (2√c)⁻¹ needs c ≠ 0.
-            return sp.Add(function.xreplace({t: value}), slope.xreplace({t: value}))
-        here, taken = function.subs(t, value), slope.subs(t, value)
-        if any(v.is_number and not (v.is_real and v.is_finite) for v in (here, taken)):
-            return sp.nan  # ln'(−1): ln is not defined at −1, so neither is its derivative
-        return taken
 
     def _rate(self, node: Node, env: dict[str, Any]) -> Any:
         """ṗ is a variable of its own (real); the rate of a formula is the chain rule over the
@@ -318,6 +295,18 @@ class Translator:
         body_of: Callable[[str], Any] | None = None,
     ) -> Any:
         """Substitute definitions of dependent symbols, except those in ``keep``, to a fixed point."""
+        if depth or body_of is not None or self._shadow or not global_parameters.evaluate:
+            return self._expand(expr, keep, depth, body_of)
+        # Memoised (evaluated builds only): a page's checks expand the same definitions.
+        return _memoised(self._expanded, (expr, keep), lambda: self._expand(expr, keep, 0, None))
+
+    def _expand(
+        self,
+        expr: Any,
+        keep: frozenset[Any],
+        depth: int,
+        body_of: Callable[[str], Any] | None,
+    ) -> Any:
         if depth > 20:
             raise RecursionError("definitions refer to each other in a cycle")
         body_of = body_of or self.definition_body
@@ -365,11 +354,7 @@ class Translator:
         if self._shadow or not global_parameters.evaluate:
             return self._derivative(body, variable, order)
         key = (body, variable, order)
-        if key not in self._derivatives:
-            if len(self._derivatives) >= MAX_MEMOISED:
-                self._derivatives.clear()  # bounded, as the worker's memory is
-            self._derivatives[key] = self._derivative(body, variable, order)
-        return self._derivatives[key]
+        return _memoised(self._derivatives, key, lambda: self._derivative(body, variable, order))
 
     def _derivative(self, body: Any, variable: Any, order: int) -> Any:
         expanded = self.expand(body, keep=frozenset({variable}))
@@ -428,3 +413,36 @@ def _empty_when_reversed(total: Any) -> Any:
 def _number(text: str) -> Any:
     value = Fraction(text)
     return sp.Rational(value.numerator, value.denominator)
+
+
+def _derivative_at(tr: Translator, node: Node, env: dict[str, Any]) -> Any:
+    """f'(c): f differentiated by a fresh real variable t (not the declared parameter,
+    whose domain would bend f: |x| is x for a positive x), then t = c. Undefined where f
+    or f' is; a function with a kink or a jump is refused (its derivative may not exist at
+    c, and the guards that say where are tied to a variable, not to a value)."""
+    derivative, parameter, at = node.args
+    call, _, order = derivative.args
+    value = tr._build(at, env)
+    t = sp.Dummy(str(parameter.value), real=True)
+    function = tr._build(call, {**env, str(parameter.value): t})
+    if function.has(*KINKED):
+        raise ValueError(
+            f"{call.value}' at a value: {call.value} has a kink or a jump, so its "
+            "derivative may not exist there; write the derivative at a variable"
+        )
+    slope = sp.diff(function, t, int(order.value))
+    if tr._shadow:
+        # The guards of f and of f' at c: ln c needs c > 0, (2√c)⁻¹ needs c ≠ 0.
+        return sp.Add(function.xreplace({t: value}), slope.xreplace({t: value}))
+    here, taken = function.subs(t, value), slope.subs(t, value)
+    if any(v.is_number and not (v.is_real and v.is_finite) for v in (here, taken)):
+        return sp.nan  # ln'(−1): ln is not defined at −1, so neither is its derivative
+    return taken
+
+
+def _memoised(store: dict[Any, Any], key: Any, compute: Callable[[], Any]) -> Any:
+    if key not in store:
+        if len(store) >= MAX_MEMOISED:
+            store.clear()  # bounded, as the worker's memory is
+        store[key] = compute()
+    return store[key]
