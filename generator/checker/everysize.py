@@ -164,9 +164,10 @@ class Reducer:
         }
         key = canonical_sum(kept.xreplace(shift))
         if key not in self.atoms:
-            symbol = sp.Symbol(f"_sum{len(self.atoms)}", **_sign_of(key).assumptions())
+            sign = _sign_of(key)
+            symbol = sp.Symbol(f"_sum{len(self.atoms)}", **sign.assumptions())
             self.atoms[key] = symbol
-            self.domains[symbol] = _sign_of(key)
+            self.domains[symbol] = sign
         return self.atoms[key]
 
     # --- components ----------------------------------------------------------------------
@@ -186,6 +187,7 @@ class Reducer:
         return self.components(self.reduce(expr))
 
 
+@functools.lru_cache(maxsize=2048)  # a page's checks meet the same sums again and again
 def canonical_sum(total: Any) -> Any:
     """``total`` as one multiple sum with its variables named in a canonical order: a product
     with a sum whose range does not depend on the outer variable joins it (Σₖ aₖ Σₗ bₖₗ is
@@ -261,6 +263,7 @@ def _factors(body: Any) -> list[Any]:
     return out
 
 
+@functools.lru_cache(maxsize=2048)
 def _sign_of(total: Any) -> Domain:
     """The domain an opaque sum provably lies in: positive, nonnegative, or real."""
     term = total.function
