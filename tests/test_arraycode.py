@@ -94,3 +94,23 @@ def test_a_sum_that_starts_with_a_reciprocal_is_not_printed_as_a_division() -> N
     )
     assert verdict.status == V.PROVEN, verdict.detail
     assert "(1/1 + lam)*W" in (verdict.drawing.code or "")  # type: ignore[union-attr]
+
+
+def test_nothing_but_identifiers_and_numbers_reaches_the_printed_code(tmp_path) -> None:
+    """The printed module is executed to verify it: a tree carrying anything else (a job's
+    JSON is data) is not printed, and nothing of it runs."""
+    from generator.core.mathast import Node
+
+    canary = tmp_path / "ran"
+    payload = f"open({str(canary)!r}, 'w')"
+    source, job = _job("dense-layer")
+    hostile = (
+        ("L", "W", Node("num", (), f"1 + {payload}")),
+        ("L", "W", Node("sym", (), payload)),
+        ("L", "W", Node("array", (), payload)),
+        (f'L": {payload}, "x', "W", Node("array", (), "delta")),
+    )
+    verdict = _run(source, replace(job, gradients=hostile))
+    assert verdict.status == V.PROVEN and verdict.drawing is not None
+    assert verdict.drawing.code is None  # nothing printable, so nothing printed or run
+    assert not canary.exists()

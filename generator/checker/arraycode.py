@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import keyword
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,10 +72,19 @@ class Printed:
 
 def key(loss: str, wrt: str) -> str:
     """The printed function's name for ∂loss/∂wrt in what it returns: ``dL_dW``."""
-    return f"d{loss}_d{wrt}"
+    return f"d{python_name(loss)}_d{python_name(wrt)}"
+
+
+IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
+"""What a name and a number may look like before they are printed into code that runs."""
 
 
 def python_name(name: str) -> str:
+    """A declared name as a Python identifier. The printed module is executed to verify it,
+    so nothing reaches it that is not a plain identifier, whatever the tree says."""
+    if not IDENTIFIER.fullmatch(name):
+        raise NotPrintable(f"not an identifier: {name!r}")
     return f"{name}_" if keyword.iskeyword(name) or name in ("np", "gradients") else name
 
 
@@ -92,16 +102,22 @@ class ArrayPrinter:
 
     # --- leaves ---------------------------------------------------------------------------
     def _array(self, node: Node) -> Printed:
+        if node.value not in self.context.shapes:
+            raise NotPrintable(f"{node.value!r} is not a declared array")
         self.used.add(node.value)
         shape = self.context.shapes[node.value]
         dims = (shape[0], "1") if len(shape) == 1 else (shape[0], shape[1])
         return Printed(python_name(node.value), dims)
 
     def _sym(self, node: Node) -> Printed:
+        if node.value not in self.context.domains:
+            raise NotPrintable(f"{node.value!r} is not a declared symbol")
         self.used.add(node.value)
         return Printed(python_name(node.value), None)
 
     def _num(self, node: Node) -> Printed:
+        if not NUMBER.fullmatch(node.value):
+            raise NotPrintable(f"not a number: {node.value!r}")
         return Printed(node.value, None)
 
     def _const(self, node: Node) -> Printed:
@@ -277,6 +293,7 @@ def module_text(context: Context, job: ArrayCodeJob) -> Module | None:
     kept: list[tuple[str, str, str]] = []
     for loss, wrt, tree in job.gradients:
         try:
+            key(loss, wrt)  # both are printed (the returned key, the docstring): identifiers only
             printed = printer.print(tree)
         except NotPrintable:
             continue
@@ -361,7 +378,7 @@ def _size_line(size: str, inputs: list[str], context: Context) -> str:
     for name in inputs:
         shape = context.shapes.get(name, ())
         if size in shape:
-            return f"    {size} = {python_name(name)}.shape[{shape.index(size)}]"
+            return f"    {python_name(size)} = {python_name(name)}.shape[{shape.index(size)}]"
     raise NotPrintable(f"no input has the size {size}")
 
 
