@@ -400,13 +400,21 @@ def _compare_per_size(
     spot-check it up to N = 12: a sample, so at best ≈."""
     tr = context.translator
     bounds = context.index_bounds()
-    sizes = sorted(set(bounds.values()) | {tr.symbol(n) for n in context.sizes}, key=str)
     index_symbols = sorted(
         {s for side in (a, b) for s in side.expr.free_symbols if s in bounds},
         key=sp.default_sort_key,
     )
     given_sides = [Side(g - h) for g, h in givens]
+    # Only the sizes the claim involves are tried (and named in a counterexample): those its
+    # sums run to and those its free indices run over.
+    mentioned = set().union(*(side.expr.free_symbols for side in (a, b, *given_sides)))
+    involved = {bounds[i] for i in index_symbols} | {
+        size for size in (tr.symbol(n) for n in context.sizes) if size in mentioned
+    }
+    sizes = sorted(involved, key=str)
     for n in SIZES:
+        if not sizes and n > SIZES[0]:
+            break  # nothing depends on a size: one pass is every pass
         for at in size_values(sizes, n):
             found = _at_sizes(
                 context, (a, b, *given_sides), at, index_symbols, settings, deadline, rng, apart
