@@ -12,7 +12,6 @@ on random arrays, and differentiated numerically by each element of what the gra
 
 from __future__ import annotations
 
-import keyword
 import random
 import re
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from ..core.domains import Domain
 from ..core.jobs import ArrayCodeJob, Drawing
 from ..core.mathast import Node
 from ..core.verdicts import FALSE, PROVEN, Verdict
+from . import numpycode
 from .arraycheck import Forward, finite_differences, input_values
 from .codecheck import load_printed
 from .context import Context
@@ -85,7 +85,7 @@ def python_name(name: str) -> str:
     so nothing reaches it that is not a plain identifier, whatever the tree says."""
     if not IDENTIFIER.fullmatch(name):
         raise NotPrintable(f"not an identifier: {name!r}")
-    return f"{name}_" if keyword.iskeyword(name) or name in ("np", "gradients") else name
+    return f"{name}_" if name == "gradients" else numpycode.python_name(name)
 
 
 @dataclass
@@ -462,6 +462,11 @@ def _random(context: Context, name: str, sizes: dict[str, int], rng: random.Rand
 
 
 def _sample(domain: Domain, rng: random.Random) -> float:
-    if domain.assumptions().get("positive"):
-        return rng.uniform(0.5, 2.0)
-    return rng.uniform(-1.5, 1.5)
+    """A moderate value of the domain: finite differences with a relative step are accurate
+    there (the domain's far samples, 10⁶, would test float64 rather than the gradient)."""
+    low, high = (0.5, 2.0) if domain.assumptions().get("positive") else (-1.5, 1.5)
+    for _ in range(20):
+        value = rng.uniform(low, high)
+        if domain.contains(value):
+            return value
+    return float(domain.sample(rng))  # a narrow domain, such as (0, 0.1) or {0, 1}
