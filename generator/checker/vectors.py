@@ -52,26 +52,35 @@ def is_vector(sizes: list[Any], indices: Iterable[Any], *sides: Side) -> bool:
 
 
 def fully_expanded(expr: Any) -> Any:
-    """``expr`` with every sum of known length written out, nested ones too: SymPy's doit
-    substitutes k into an inner Σ_{j=1}^{k} without expanding it again."""
+    """``expr`` with every sum and product of known length written out, nested ones too.
+
+    Each one is written out by substituting its variable, term by term: SymPy's ``doit``
+    looks for a closed form first (partial fractions of every rational summand), which costs
+    far more than adding a few known terms, and it leaves sums of piecewise terms alone."""
     for _ in range(8):
-        expr = expr.doit()
-        if not expr.has(sp.Sum):
-            return expr
-        # A sum SymPy leaves alone (its terms are piecewise): written out by hand.
-        expr = expr.replace(lambda e: isinstance(e, sp.Sum) and _short(e), _written_out)
-    return expr
+        if not expr.has(sp.Sum, sp.Product):
+            break
+        written = expr.replace(_short, _written_out)
+        # A sum whose length is still a symbol: SymPy's own evaluation, then try again.
+        expr = written if written != expr else expr.doit()
+    return expr.doit() if expr.has(*_UNEVALUATED) else expr
+
+
+_UNEVALUATED = (sp.Sum, sp.Product, sp.Derivative, sp.Integral, sp.Limit)
 
 
 def _short(total: Any) -> bool:
+    if not isinstance(total, (sp.Sum, sp.Product)):
+        return False
     (_, low, high) = total.limits[-1]
     return bool((high - low).is_Integer and -1 <= int(high - low) < 1000)
 
 
 def _written_out(total: Any) -> Any:
     *inner, (variable, low, high) = total.limits
-    body = sp.Sum(total.function, *inner) if inner else total.function
-    return sp.Add(*(body.xreplace({variable: low + t}) for t in range(int(high - low) + 1)))
+    body = total.func(total.function, *inner) if inner else total.function
+    join = sp.Add if isinstance(total, sp.Sum) else sp.Mul
+    return join(*(body.xreplace({variable: low + t}) for t in range(int(high - low) + 1)))
 
 
 def concrete(
