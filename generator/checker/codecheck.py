@@ -32,6 +32,7 @@ import sympy as sp
 
 from ..core.domains import Domain
 from .numpycode import Signature
+from .vectors import fully_expanded
 
 POINTS = 20
 RELATIVE_TOLERANCE = 1e-5
@@ -224,7 +225,7 @@ def _compiled(
 def _at_size(expr: Any, size: Any, n: int | None, free: Any, component: int | None) -> Any:
     """``expr`` with N = n (its sums written out) and the free index at ``component``."""
     if size is not None and n is not None:
-        expr = expr.xreplace({size: sp.Integer(n)}).doit()
+        expr = fully_expanded(expr.xreplace({size: sp.Integer(n)}))
     if free is not None and component is not None:
         expr = expr.xreplace({free: sp.Integer(component)})
     return expr

@@ -98,6 +98,8 @@ class Translator:
     _bodies: dict[str, sp.Expr] = field(default_factory=dict)
     _derivatives: dict[tuple[Any, Any, int], Any] = field(default_factory=dict)
     _expanded: dict[tuple[Any, frozenset[Any]], Any] = field(default_factory=dict)
+    _built: dict[Node, Any] = field(default_factory=dict)
+    _shadows: dict[tuple[Node, frozenset[Any]], Any] = field(default_factory=dict)
     _shadow: bool = False
 
     def shadow(self, node: Node, keep: frozenset[Any] = frozenset()) -> Any:
@@ -105,7 +107,11 @@ class Translator:
         what they differentiate, definitions expanded: it still shows every denominator,
         logarithm and root of the source, so guards (where a side is defined) can be read
         off it. ``x/x`` stays ``x·x⁻¹`` here, while ``expr`` would already have made it 1.
+        Memoised per translator, as :meth:`expr` is.
         """
+        return _memoised(self._shadows, (node, keep), lambda: self._shadow_build(node, keep))
+
+    def _shadow_build(self, node: Node, keep: frozenset[Any]) -> Any:
         self._shadow = True
         try:
             with sp.evaluate(False):
@@ -133,7 +139,11 @@ class Translator:
 
     # --- trees → SymPy -------------------------------------------------------------------
     def expr(self, node: Node, env: Mapping[str, Any] | None = None) -> Any:
-        return self._build(node, dict(env or {}))
+        if env or self._shadow or not global_parameters.evaluate:
+            return self._build(node, dict(env or {}))
+        # Memoised (evaluated builds only): a row is one side of the check before it and of
+        # the check after it, and a page's checks share their derivatives' variables.
+        return _memoised(self._built, node, lambda: self._build(node, {}))
 
     def _build(self, node: Node, env: dict[str, Any]) -> Any:
         op = node.op

@@ -23,7 +23,10 @@ from .deadline import CheckTimeout, Deadline
 from .describe import describe
 from .equality import compare
 from .ranges import check_range
+from .sympytuning import install as install_sympy_tuning
 from .tosympy import VacuousDerivative
+
+install_sympy_tuning()
 
 
 def run_check(
