@@ -149,3 +149,26 @@ def test_every_vector_claim_on_the_site_is_proven_for_every_size(source, display
             assert verdict.status == V.REFUTED, verdict
         else:
             assert (verdict.status, verdict.method) == (V.PROVEN, METHOD), verdict
+
+
+@pytest.mark.parametrize("fixture", ["claims/every-size.yaml", "claims/matrices.yaml"])
+def test_remembered_reductions_do_not_depend_on_the_order_of_checks(fixture):
+    """A worker remembers the prover's reductions and names each opaque sum after the sum
+    itself; the verdicts must come out the same whichever check met a sum first."""
+    from generator.checker import context, everysize
+
+    source = load_fixture(fixture)
+    checks = [spec.payload() for display in source.displays for spec in display.checks]
+
+    def run(order: list[int]) -> dict[int, tuple[str, str, str]]:
+        context._CONTEXTS.clear()
+        everysize._ATOM_KEYS.clear()
+        out = {}
+        for n in order:
+            v = run_check(source.context, checks[n], Settings())
+            out[n] = (v.status, v.method, v.detail)
+        return out
+
+    forward = run(list(range(len(checks))))
+    assert any(method == METHOD for _, method, _ in forward.values())
+    assert run(list(reversed(range(len(checks))))) == forward

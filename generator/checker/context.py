@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.domains import Domain, parse_domain
@@ -22,6 +22,9 @@ class Context:
     """Each index symbol's upper bound (its own ``upto``, else the size)."""
     shapes: dict[str, tuple[str, ...]]
     """Each vector's or matrix's dimensions (symbols declared with a shape)."""
+    reductions: dict[Any, Any] = field(default_factory=dict)
+    """The every-size prover's reductions of this derivation's expressions, kept for its
+    other checks in this worker."""
 
     @property
     def sizes(self) -> tuple[str, ...]:

@@ -139,6 +139,7 @@ def _every_size(
                 context.index_bounds(),
                 lambda name: context.domains.get(name, parse_domain("real")),
                 _eliminate,
+                context.reductions,
             )
     except CheckTimeout:
         return None

@@ -26,6 +26,7 @@ nonzero, positive or nonnegative on the declared domains. Anything this cannot d
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import random
 from collections.abc import Callable, Mapping
@@ -57,6 +58,9 @@ class Reducer:
     index_ranges: Mapping[Any, Any]
     """Each free index symbol with its upper bound (the size N, or a matrix's m or n)."""
     domain_of_base: Callable[[str], Domain]
+    memo: dict[Any, Any] | None = None
+    """Reductions already made under these ranges and domains (a row is a side of two
+    checks, and a page's guards recur), or None to keep none."""
     atoms: dict[Any, Any] = field(default_factory=dict)
     domains: dict[Any, Domain] = field(default_factory=dict)
     ranges: dict[Any, tuple[Any, Any]] = field(default_factory=dict)
@@ -164,10 +168,9 @@ class Reducer:
         }
         key = canonical_sum(kept.xreplace(shift))
         if key not in self.atoms:
-            sign = _sign_of(key)
-            symbol = sp.Symbol(f"_sum{len(self.atoms)}", **sign.assumptions())
+            symbol = _atom_symbol(key)
             self.atoms[key] = symbol
-            self.domains[symbol] = sign
+            self.domains[symbol] = _sign_of(key)
         return self.atoms[key]
 
     # --- components ----------------------------------------------------------------------
@@ -184,7 +187,41 @@ class Reducer:
         return expr.xreplace(mapping)
 
     def scalar(self, expr: Any) -> Any:
-        return self.components(self.reduce(expr))
+        if self.memo is None:
+            return self.components(self.reduce(expr))
+        if expr not in self.memo:
+            result = self.components(self.reduce(expr))
+            used = result.free_symbols
+            atoms = tuple((key, s) for key, s in self.atoms.items() if s in used)
+            domains = tuple((s, self.domains[s]) for s in used if s in self.domains)
+            if len(self.memo) >= MAX_REMEMBERED:
+                self.memo.clear()
+            self.memo[expr] = (result, atoms, domains)
+        result, atoms, domains = self.memo[expr]
+        # What the reduction made (its opaque sums and components) is known to this claim too.
+        self.atoms.update(atoms)
+        self.domains.update(domains)
+        return result
+
+
+MAX_REMEMBERED = 4096
+"""Reductions remembered per derivation in one worker."""
+
+_ATOM_KEYS: dict[str, Any] = {}
+"""Each opaque sum's symbol name, with the sum it stands for (per worker)."""
+
+
+def _atom_symbol(key: Any) -> Any:
+    """The symbol an opaque sum becomes, named after the sum itself: the same sum is the same
+    symbol in every claim of a run (so reductions can be remembered across claims), and its
+    name does not depend on which check happened to meet it first."""
+    name = "_sum" + hashlib.sha256(sp.srepr(key).encode()).hexdigest()[:16]
+    known = _ATOM_KEYS.setdefault(name, key)
+    if known != key:
+        raise NotReducible("two sums with one name")  # a hash collision: prove nothing
+    if len(_ATOM_KEYS) > MAX_REMEMBERED:
+        _ATOM_KEYS.clear()
+    return sp.Symbol(name, **_sign_of(key).assumptions())
 
 
 @functools.lru_cache(maxsize=2048)  # a page's checks meet the same sums again and again
@@ -314,11 +351,12 @@ def prove_every_size(
     index_ranges: Mapping[Any, Any],
     domain_of_base: Callable[[str], Domain],
     eliminate: Eliminate,
+    memo: dict[Any, Any] | None = None,
 ) -> str | None:
     """What was proven, if ``claim`` holds for every size (N, or a matrix's m and n) and every
     index value in its range; None when this prover cannot show it (the caller then checks
     sizes one by one)."""
-    proof = _Proof(dict(index_ranges), domain_of_base, eliminate)
+    proof = _Proof(dict(index_ranges), domain_of_base, eliminate, memo)
     try:
         cases = proof.decide(claim, depth=0)
     except (NotReducible, NotImplementedError, TypeError, ValueError, AttributeError):
@@ -348,10 +386,11 @@ class _Proof:
     index_ranges: dict[Any, Any]
     domain_of_base: Callable[[str], Domain]
     eliminate: Eliminate
+    memo: dict[Any, Any] | None
 
     def decide(self, claim: Claim, depth: int) -> list[str] | None:
         """The cases the proof split into ([] for none), or None if it failed."""
-        reducer = Reducer(self.index_ranges, self.domain_of_base)
+        reducer = Reducer(self.index_ranges, self.domain_of_base, self.memo)
         bound = tuple(
             Guard(g.kind, reducer.scalar(g.expr))
             for g in claim.bound_guards
