@@ -85,22 +85,11 @@ class WorkerPool:
         self.settings = settings
         self.memory_mb = memory_mb
         self.hard_limit = settings.timeout * 1.5 + HARD_MARGIN
-        # Same input, same output: workers iterate sets in a fixed hash order.
-        os.environ.setdefault("PYTHONHASHSEED", "0")
-        method = (
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        )
-        self.context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            # Import SymPy once in the fork server; each worker then starts in milliseconds.
-            # NumPy and the plotting module too: every page's draw job needs them.
-            self.context.set_forkserver_preload(
-                ["generator.checker.worker", "generator.checker.drawing", "numpy"]
-            )
+        self.context = _start_context()
 
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(  # type: ignore[attr-defined]
+        process = self.context.Process(
             target=_worker_main, args=(child, self.memory_mb, self.settings), daemon=True
         )
         process.start()
@@ -216,6 +205,32 @@ class WorkerPool:
             worker.process.kill()
             worker.process.join(timeout=2)
         worker.conn.close()
+
+
+def _start_context() -> Any:
+    """How workers start: forked from a server that imported the checker once."""
+    # Same input, same output: workers iterate sets in a fixed hash order (the fork server
+    # reads this when it starts, and its workers inherit it).
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Import SymPy once in the fork server; each worker then starts in milliseconds.
+    # NumPy and the plotting module too: every page's draw job needs them.
+    context.set_forkserver_preload(
+        ["generator.checker.worker", "generator.checker.drawing", "numpy"]
+    )
+    return context
+
+
+def start_early() -> None:
+    """Start the fork server now, without waiting for it: it imports SymPy (half a second)
+    while this process goes on reading sources, instead of after. For a build that will
+    check many claims (the first one, with an empty cache)."""
+    if _start_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def default_processes() -> int:

@@ -83,6 +83,15 @@ class VerdictCache:
         assert self.root is not None
         return self.root / key[:2] / f"{key[2:]}.json"
 
+    def holds_nothing(self) -> bool:
+        """No verdict stored at all (a first build, or none kept): every check will run."""
+        if self.root is None:
+            return True
+        try:
+            return not any(len(p.name) == 2 and p.is_dir() for p in self.root.iterdir())
+        except OSError:
+            return True
+
     def get(self, key: str) -> Verdict | None:
         if self.root is None:
             return None
