@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -29,6 +30,8 @@ class Task:
     key: str
     context: dict[str, Any]
     check: dict[str, Any]
+    group: str = ""
+    """Tasks of one group (a page's) share a worker's memos: the pool keeps them together."""
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -70,6 +73,8 @@ class _Worker:
     ready: bool = False
     task: Task | None = None
     started: float = 0.0
+    group: str | None = None
+    """The group of the last task this worker took."""
 
 
 class WorkerError(RuntimeError):
@@ -99,8 +104,7 @@ class WorkerPool:
     def run(
         self, tasks: Iterable[Task], progress: Callable[[Task, Verdict], None] | None = None
     ) -> dict[str, Verdict]:
-        pending = list(tasks)
-        pending.reverse()  # pop() from the end keeps the given order
+        pending = _Pending(tasks)
         results: dict[str, Verdict] = {}
         if not pending:
             return results
@@ -118,11 +122,13 @@ class WorkerPool:
                 self._stop(worker)
         return results
 
-    def _dispatch(self, workers: list[_Worker], pending: list[Task]) -> None:
+    def _dispatch(self, workers: list[_Worker], pending: _Pending) -> None:
         for worker in workers:
             if worker.ready and worker.task is None and pending:
-                task = pending.pop()
+                others = {w.group for w in workers if w is not worker}
+                task = pending.take(worker.group, others)
                 worker.task = task
+                worker.group = task.group
                 worker.started = time.monotonic()
                 worker.conn.send((task.key, task.context, task.check))
 
@@ -205,6 +211,39 @@ class WorkerPool:
             worker.process.kill()
             worker.process.join(timeout=2)
         worker.conn.close()
+
+
+class _Pending:
+    """The tasks not yet given out, by group, groups in the order they first appear."""
+
+    def __init__(self, tasks: Iterable[Task]) -> None:
+        self.groups: dict[str, deque[Task]] = {}
+        self.count = 0
+        for task in tasks:
+            self.groups.setdefault(task.group, deque()).append(task)
+            self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def take(self, group: str | None, others: set[str | None]) -> Task:
+        """The task a free worker takes: the next one of its own group (a page's checks share
+        the worker's memos: its derivatives, reductions, sums); else the first of a group no
+        other worker is on; else the last of the group with the most left (from its end, so
+        that the worker on it goes on in order)."""
+        if group is not None and group in self.groups:
+            chosen = group
+        else:
+            fresh = next((g for g in self.groups if g not in others), None)
+            chosen = (
+                fresh if fresh is not None else max(self.groups, key=lambda g: len(self.groups[g]))
+            )
+        queue = self.groups[chosen]
+        task = queue.popleft() if chosen == group or chosen not in others else queue.pop()
+        if not queue:
+            del self.groups[chosen]
+        self.count -= 1
+        return task
 
 
 def _start_context() -> Any:

@@ -65,17 +65,21 @@ def check_content(content: Content, options: Options, progress: Progress | None 
         if source.artifacts is not None
     }
     tasks = [
-        Task(key, _declarations_data(s), s.artifacts)
+        Task(key, _declarations_data(s), s.artifacts, s.path)
         for s, key in drawings.values()
         if s.artifacts is not None
     ]
-    tasks += [Task(p.key, _declarations_data(p.source), p.spec.payload()) for p in planned]
+    tasks += [
+        Task(p.key, _declarations_data(p.source), p.spec.payload(), p.source.path) for p in planned
+    ]
     ranges = [
         (source, name, position, _key(source, encode(RangeJob(name)), settings))
         for source in content.sources
         for name, position in source.range_checks.items()
     ]
-    tasks += [Task(key, _declarations_data(s), encode(RangeJob(n))) for s, n, _, key in ranges]
+    tasks += [
+        Task(key, _declarations_data(s), encode(RangeJob(n)), s.path) for s, n, _, key in ranges
+    ]
     found, ran = _run_tasks(tasks, options, progress)
     stats = Stats(
         checks=len(planned),
@@ -157,6 +161,6 @@ def describe_content(content: Content, options: Options) -> dict[str, dict[str, 
             described = DescribeJob(first.left, last.right, first.wrt)
         job = encode(described)
         keys[source.path] = _key(source, job, options.settings)
-        tasks.append(Task(keys[source.path], _declarations_data(source), job))
+        tasks.append(Task(keys[source.path], _declarations_data(source), job, source.path))
     found, _ = _run_tasks(tasks, options)
     return {path: found[key].description or {} for path, key in keys.items() if key in found}

@@ -1,0 +1,48 @@
+"""The pool's order of work: a page's checks stay with one worker, and no worker idles while
+tasks are left."""
+
+from __future__ import annotations
+
+from generator.pipeline.pool import Task, _Pending
+
+
+def _tasks(*groups: tuple[str, int]) -> list[Task]:
+    return [Task(f"{g}{n}", {}, {}, g) for g, count in groups for n in range(count)]
+
+
+def test_a_worker_goes_on_with_its_own_page_before_starting_another():
+    pending = _Pending(_tasks(("a", 3), ("b", 2)))
+    first = pending.take(None, {None})
+    assert first.key == "a0"
+    second = pending.take(None, {"a"})  # the other worker starts a page nobody is on
+    assert second.key == "b0"
+    assert pending.take("a", {"b"}).key == "a1"
+    assert pending.take("a", {"b"}).key == "a2"
+    assert len(pending) == 1
+
+
+def test_when_every_page_is_taken_a_free_worker_takes_from_the_end_of_the_longest():
+    pending = _Pending(_tasks(("a", 4), ("b", 1)))
+    assert pending.take(None, {None}).key == "a0"
+    assert pending.take(None, {"a"}).key == "b0"
+    # b is done; its worker helps with a from the far end, while a's worker goes on in order.
+    assert pending.take("b", {"a"}).key == "a3"
+    assert pending.take("a", {"a"}).key == "a1"
+    assert pending.take("a", {"a"}).key == "a2"
+    assert len(pending) == 0
+
+
+def test_every_task_is_given_out_exactly_once():
+    tasks = _tasks(("a", 5), ("b", 3), ("c", 7), ("", 2))
+    pending = _Pending(tasks)
+    groups: list[str | None] = [None, None, None]
+    taken = []
+    while len(pending):
+        for w in range(3):
+            if not len(pending):
+                break
+            others = {g for v, g in enumerate(groups) if v != w}
+            task = pending.take(groups[w], others)
+            groups[w] = task.group
+            taken.append(task.key)
+    assert sorted(taken) == sorted(t.key for t in tasks)
