@@ -1,4 +1,4 @@
-"""Two changes to how SymPy runs inside a worker, neither of which changes what it computes.
+"""Three changes to how SymPy runs inside a worker, none of which changes what it computes.
 
 * The free symbols of a sum (or product, or integral) are remembered. SymPy recomputes them
   on every request by rebuilding the whole body with its variables masked, and the
@@ -8,6 +8,15 @@
 * SymPy's assumption system visits the facts that could settle a query in a random order, to
   expose its own handlers' inconsistencies in SymPy's test suite. Here a fixed order is
   wanted: the same claim must get the same verdict in every run, on every machine.
+* Switching SymPy's automatic evaluation off and on again (the guards' shadow build, a few
+  hundred times per site) no longer empties SymPy's whole cache. SymPy empties it because a
+  constructor's cached result depends on the switch; here the constructors (Add, Mul, Pow,
+  function calls) are told the switch's value explicitly, so it is part of their cache key
+  and an unevaluated build can never receive an evaluated result or the reverse. The caches
+  of numbers and symbols do not depend on it either; every other cache is emptied as
+  before. (Emptying them cost 14 % of this site's checking time: every object was built
+  again and its assumptions derived again.) ``tests/test_sympytuning.py`` checks both
+  directions.
 
 ``install()`` is called once per worker process; calling it again does nothing.
 """
@@ -15,10 +24,17 @@
 from __future__ import annotations
 
 import functools
+import importlib
+from collections.abc import Callable
 from typing import Any
 
-import sympy.core.assumptions as sympy_assumptions
 from sympy.concrete.expr_with_limits import ExprWithLimits
+from sympy.core import parameters
+from sympy.core.cache import CACHE, clear_cache
+from sympy.core.function import Application, DefinedFunction, Function
+from sympy.core.operations import AssocOp
+from sympy.core.parameters import global_parameters
+from sympy.core.power import Pow
 
 _FREE_SYMBOLS_OF_SUMS = 8192
 """Sums remembered per worker: a page's checks meet a few hundred distinct ones."""
@@ -37,8 +53,93 @@ def install() -> None:
     )
     # A fresh set each time: callers of SymPy's free_symbols may add to what they get.
     ExprWithLimits.free_symbols = property(lambda expr: set(remembered(expr)))
-    sympy_assumptions.shuffle = _in_fixed_order
+    # The module, not the function of the same name that sympy.core exports.
+    assumptions: Any = importlib.import_module("sympy.core.assumptions")
+    assumptions.shuffle = _in_fixed_order
+    _evaluation_in_the_cache_key()
 
 
 def _in_fixed_order(facts: list[Any]) -> None:
     facts.sort()
+
+
+_KEPT_ACROSS_THE_SWITCH = frozenset(
+    {
+        # Told the switch's value explicitly (below): it is part of their cache key.
+        "AssocOp.__new__",
+        "Pow.__new__",
+        "Application.__new__",
+        "DefinedFunction.__new__",
+        "Function.__new__",
+        # Numbers and symbols are built the same either way.
+        "Integer.__new__",
+        "Rational.__new__",
+        "Symbol.__xnew_cached_",
+        "Symbol._canonical_assumptions",
+        "Wild.__xnew__",
+    }
+)
+
+
+def _evaluation_in_the_cache_key() -> None:
+    wrappers = {
+        AssocOp: _explicit_operation,
+        Pow: _explicit_power,
+        Application: _explicit_call,
+        DefinedFunction: _explicit_call,
+        Function: _explicit_call,
+    }
+    for cls, explicit in wrappers.items():
+        cached = cls.__dict__["__new__"]
+        cached = cached.__func__ if isinstance(cached, staticmethod) else cached
+        cls.__new__ = staticmethod(explicit(cached))
+    parameters._global_parameters.__setattr__ = _set_parameter
+
+
+def _explicit_operation(cached: Callable[..., Any]) -> Callable[..., Any]:
+    def new(cls: Any, *args: Any, evaluate: Any = None, _sympify: bool = True) -> Any:
+        if evaluate is None:
+            evaluate = global_parameters.evaluate
+        return cached(cls, *args, evaluate=evaluate, _sympify=_sympify)
+
+    return new
+
+
+def _explicit_power(cached: Callable[..., Any]) -> Callable[..., Any]:
+    def new(cls: Any, b: Any, e: Any, evaluate: Any = None) -> Any:
+        if evaluate is None:
+            evaluate = global_parameters.evaluate
+        return cached(cls, b, e, evaluate=evaluate)
+
+    return new
+
+
+def _explicit_call(cached: Callable[..., Any]) -> Callable[..., Any]:
+    def new(cls: Any, *args: Any, **options: Any) -> Any:
+        # Function('f') makes a new function class, whose options are assumptions.
+        if cls is not Function and options.get("evaluate") is None:
+            options["evaluate"] = global_parameters.evaluate
+        return cached(cls, *args, **options)
+
+    return new
+
+
+def _set_parameter(self: Any, name: str, value: Any) -> None:
+    if getattr(self, name) != value:
+        if name == "evaluate":
+            _clear_what_the_switch_changes()
+        else:
+            clear_cache()  # distribute, exp_is_pow: as SymPy does
+    super(parameters._global_parameters, self).__setattr__(name, value)
+
+
+def _clear_what_the_switch_changes() -> None:
+    for cached in CACHE:
+        if cached.__qualname__ in _KEPT_ACROSS_THE_SWITCH:
+            continue
+        inner: Any = cached
+        while hasattr(inner, "__wrapped__"):
+            if hasattr(inner, "cache_clear"):
+                inner.cache_clear()
+                break
+            inner = inner.__wrapped__
