@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from .context import Context
+from .numpycode import plain_arguments
 from .vectors import fully_expanded
 
 STEP = 1e-6
@@ -63,9 +64,11 @@ class Forward:
             for used in sorted(uses, key=str):
                 visit(used)
             arguments = tuple(sorted(uses, key=str))
-            plain = [sp.Dummy(f"a{k}", real=True) for k in range(len(arguments))]
+            plain = plain_arguments(expr, len(arguments), real=True)
             moved = expr.xreplace(dict(zip(arguments, plain, strict=True)))
-            self.order.append(_Element(key, sp.lambdify(plain, moved, "math"), arguments))
+            # docstring_limit=0: the docstring would print the whole expression once more.
+            function = sp.lambdify(plain, moved, "math", docstring_limit=0)
+            self.order.append(_Element(key, function, arguments))
 
         for key in sorted(elements, key=str):
             visit(key)

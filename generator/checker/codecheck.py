@@ -31,7 +31,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.domains import Domain
-from .numpycode import Signature
+from .numpycode import Signature, plain_arguments
 from .vectors import fully_expanded
 
 POINTS = 20
@@ -207,12 +207,7 @@ def _compiled(
         else:
             arguments += entries
     concrete = _at_size(expr, problem.size, size, problem.free, component).xreplace(mapping)
-    # Plain symbols (a Dummy costs lambdify a substitution) with a prefix no name has.
-    taken = {s.name for s in concrete.atoms(sp.Symbol)}
-    prefix = "_a"
-    while any(name.startswith(prefix) for name in taken):
-        prefix = "_" + prefix
-    names = {a: sp.Symbol(f"{prefix}{n}") for n, a in enumerate(arguments)}
+    names = dict(zip(arguments, plain_arguments(concrete, len(arguments)), strict=True))
     concrete = concrete.xreplace(names)
     if concrete.free_symbols - set(names.values()) or concrete.has(sp.Indexed, sp.Sum):
         return None

@@ -247,3 +247,13 @@ def _loss_doc(signature: Signature) -> str:
         return "The loss, element-wise over NumPy arrays."
     names = ", ".join(n for n in signature.names if n in signature.arrays)
     return f"The loss; the last axis of {names} runs over k = 1…N."
+
+
+def plain_arguments(expr: Any, count: int, **assumptions: bool) -> list[Any]:
+    """Arguments for lambdify: plain symbols (a Dummy costs lambdify a substitution of its
+    own) with a prefix that no name in ``expr`` has."""
+    taken = {s.name for s in expr.atoms(sp.Symbol)}
+    prefix = "_a"
+    while any(name.startswith(prefix) for name in taken):
+        prefix = "_" + prefix
+    return [sp.Symbol(f"{prefix}{k}", **assumptions) for k in range(count)]
