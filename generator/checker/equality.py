@@ -250,8 +250,10 @@ def _full_proof(difference: Any, domains: dict[Any, Domain], deadline: Deadline)
             if any(domains[s].finite for s in difference.free_symbols if s in domains):
                 # y ∈ {0, 1}: each value leaves a smaller difference (half of a focal loss
                 # vanishes at y = 0), cheaper to reduce than the general one.
-                return per_value_zero(difference, domains) or symbolic_zero(difference, domains)
-            return symbolic_zero(difference, domains)
+                return per_value_zero(difference, domains) or symbolic_zero(
+                    difference, domains, cheap_tried=True
+                )
+            return symbolic_zero(difference, domains, cheap_tried=True)
     except CheckTimeout:
         return None
 

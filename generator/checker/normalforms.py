@@ -107,19 +107,27 @@ BRANCH_FORMS = (sp.cancel, _via_exponentials, logarithms_split, sp.simplify)
 
 
 def symbolic_zero(
-    difference: Any, domains: dict[Any, Domain], cheap_only: bool = False
+    difference: Any,
+    domains: dict[Any, Domain],
+    cheap_only: bool = False,
+    cheap_tried: bool = False,
 ) -> str | None:
-    """The name of the first normal form that reduces ``difference`` to 0, or None."""
+    """The name of the first normal form that reduces ``difference`` to 0, or None.
+    ``cheap_tried``: the cheap forms already failed on this very difference (they are not
+    tried again)."""
     if difference.has(sp.Sum, sp.Integral, sp.Derivative):
         if cheap_only:
             return None
         difference = difference.doit()
+        cheap_tried = False  # a different expression now
         if difference.has(sp.Sum, sp.Integral):
             return None
     piecewise = difference.has(*PIECEWISE_LIKE)
     for name, normal_form in NORMAL_FORMS:
         if cheap_only and name not in CHEAP:
             return None
+        if cheap_tried and name in CHEAP:
+            continue
         if name == "simplify" and piecewise and branches_zero(difference, domains):
             # Before simplify: each branch is cheap, simplify on a whole Piecewise is not.
             return "case by case"
