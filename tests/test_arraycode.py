@@ -114,3 +114,19 @@ def test_nothing_but_identifiers_and_numbers_reaches_the_printed_code(tmp_path) 
     assert verdict.status == V.PROVEN and verdict.drawing is not None
     assert verdict.drawing.code is None  # nothing printable, so nothing printed or run
     assert not canary.exists()
+
+
+def test_a_softmax_is_printed_shifted_so_large_scores_do_not_overflow() -> None:
+    import numpy as np
+
+    from generator.checker.codecheck import load_printed
+
+    source, job = _job("attention-scores")
+    code = _run(source, job).drawing.code  # type: ignore[union-attr]
+    assert "np.exp(s - np.max(s))" in code
+    gradients = load_printed(code)["gradients"]
+    rng = np.random.default_rng(0)
+    K, V, g = rng.normal(size=(3, 2)), rng.normal(size=(3, 4)), rng.normal(size=4)
+    q = np.array([2000.0, -1500.0])  # scores far beyond e^709, the largest float64 exp
+    for value in gradients(K=K, V=V, g=g, q=q).values():
+        assert np.all(np.isfinite(value))

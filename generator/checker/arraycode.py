@@ -208,6 +208,9 @@ class ArrayPrinter:
 
     def _div(self, node: Node) -> Printed:
         top, bottom = (self.print(a) for a in node.args)
+        shifted = _softmax_shifted(top, bottom)
+        if shifted is not None:
+            return shifted
         return Printed(f"{top.at(PRODUCT)}/{bottom.at(ATOM)}", top.dims, PRODUCT)
 
     def _pow(self, node: Node) -> Printed:
@@ -259,6 +262,19 @@ class ArrayPrinter:
             header = ", ".join(python_name(str(p)) for p in params)
             self.helpers[helper] = f"def {helper}({header}):\n    return {printed}"
         return helper
+
+
+def _softmax_shifted(top: Printed, bottom: Printed) -> Printed | None:
+    """e^{s} / 𝟏ᵀe^{s} printed as NumPy users write a softmax: with the largest score taken
+    from every score first. The quotient is the same number (e^{−c} cancels), but e^{s}
+    alone overflows float64 once a score passes ~709."""
+    if not (top.text.startswith("np.exp(") and top.text.endswith(")") and top.dims):
+        return None
+    if bottom.text != f"{top.at(ATOM)}.sum()":
+        return None
+    scores = top.text[len("np.exp(") : -1]
+    exp = f"np.exp({scores} - np.max({scores}))"
+    return Printed(f"{exp}/{exp}.sum()", top.dims, PRODUCT)
 
 
 def _reciprocal(node: Node) -> bool:
