@@ -104,6 +104,17 @@ def _symbol(model: Derivation, name: str, diags: FileDiagnostics) -> SymbolInfo:
     except SourceError as exc:
         diags.source((*path, "tex"), exc)
         tex = default_tex(name) if len(name) == 1 else "\\mathrm{" + name + "}"
+    if tex == "e":
+        spelled = decl.tex is not None
+        diags.path(
+            (*path, "tex") if spelled else path,
+            "e is Euler's number in the formulas (e^{x}); a symbol written e would change "
+            "what every e^{…} on this page means, and readers would still take it for the "
+            "exponential",
+            "name it differently (r for a residual, err, \\varepsilon), or give it "
+            "another spelling with tex:",
+            key=not spelled,
+        )
     if domain.index and model.size is None and decl.upto is None:
         diags.path(
             (*path, "domain"),
