@@ -201,13 +201,14 @@ def _compare_scalar(
     deadline: Deadline,
     rng: random.Random,
     extra_point: Mapping[str, str] | None = None,
+    prescreen_first: bool = False,
 ) -> Verdict:
-    """Decide ``a = b`` on the domain: cheap proof, pre-screen, full proof, numeric fallback."""
+    """Decide ``a = b`` on the domain: cheap proof, pre-screen, full proof, numeric fallback.
+    ``prescreen_first``: the pre-screen before any proof (for a claim made concrete at one
+    size, which is most often a planted mistake, and whose sums written out make even the
+    cheap normal forms costly)."""
     difference = a.expr - b.expr
-    method = symbolic_zero(difference, domains, cheap_only=True) or _evaluated_cheaply(
-        difference, domains, deadline
-    )
-    if method is None:
+    if prescreen_first:
         found = prescreen(a, b, domains, settings, rng, deadline)
         if found is not None:
             return Verdict(
@@ -216,6 +217,19 @@ def _compare_scalar(
                 "the two sides differ",
                 found.counterexample(extra_point),
             )
+    method = symbolic_zero(difference, domains, cheap_only=True) or _evaluated_cheaply(
+        difference, domains, deadline
+    )
+    if method is None and not prescreen_first:
+        found = prescreen(a, b, domains, settings, rng, deadline)
+        if found is not None:
+            return Verdict(
+                V.FALSE,
+                "numeric pre-screen",
+                "the two sides differ",
+                found.counterexample(extra_point),
+            )
+    if method is None:
         method = _full_proof(difference, domains, deadline)
     # With a proof, the domain check decides between proven and false; without one, it can
     # still refute (a point of the domain where only one side is defined, such as a gap
@@ -483,7 +497,7 @@ def _at_sizes(
                     V.FALSE, "spot check", "the two sides differ", found.counterexample(extra)
                 )
             continue
-        verdict = _compare_scalar(ca, cb, domains, settings, deadline, rng, extra)
+        verdict = _compare_scalar(ca, cb, domains, settings, deadline, rng, extra, True)
         if not verdict.passed:
             return verdict
     return None
