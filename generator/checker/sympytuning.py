@@ -31,7 +31,7 @@ from typing import Any
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core import parameters
 from sympy.core.cache import CACHE, clear_cache
-from sympy.core.function import Application, DefinedFunction, Function
+from sympy.core.function import Function
 from sympy.core.operations import AssocOp
 from sympy.core.parameters import global_parameters
 from sympy.core.power import Pow
@@ -63,15 +63,8 @@ def _in_fixed_order(facts: list[Any]) -> None:
     facts.sort()
 
 
-_KEPT_ACROSS_THE_SWITCH = frozenset(
+_BUILT_THE_SAME_EITHER_WAY = frozenset(
     {
-        # Told the switch's value explicitly (below): it is part of their cache key.
-        "AssocOp.__new__",
-        "Pow.__new__",
-        "Application.__new__",
-        "DefinedFunction.__new__",
-        "Function.__new__",
-        # Numbers and symbols are built the same either way.
         "Integer.__new__",
         "Rational.__new__",
         "Symbol.__xnew_cached_",
@@ -79,20 +72,25 @@ _KEPT_ACROSS_THE_SWITCH = frozenset(
         "Wild.__xnew__",
     }
 )
+"""The caches of numbers and symbols: what they hold does not depend on the switch."""
+
+_kept_across_the_switch: set[str] = set(_BUILT_THE_SAME_EITHER_WAY)
 
 
 def _evaluation_in_the_cache_key() -> None:
-    wrappers = {
-        AssocOp: _explicit_operation,
-        Pow: _explicit_power,
-        Application: _explicit_call,
-        DefinedFunction: _explicit_call,
-        Function: _explicit_call,
-    }
-    for cls, explicit in wrappers.items():
-        cached = cls.__dict__["__new__"]
+    functions = importlib.import_module("sympy.core.function")
+    # Looked up by name: SymPy versions differ in which of these classes exist.
+    calls = (getattr(functions, n, None) for n in ("Application", "DefinedFunction", "Function"))
+    wrappers = [(AssocOp, _explicit_operation), (Pow, _explicit_power)]
+    wrappers += [(cls, _explicit_call) for cls in calls if cls is not None]
+    for cls, explicit in wrappers:
+        cached = cls.__dict__.get("__new__")
+        if cached is None:
+            continue
         cached = cached.__func__ if isinstance(cached, staticmethod) else cached
         cls.__new__ = staticmethod(explicit(cached))
+        # Only a cache whose key now holds the switch may keep its entries across it.
+        _kept_across_the_switch.add(cached.__qualname__)
     parameters._global_parameters.__setattr__ = _set_parameter
 
 
@@ -135,7 +133,7 @@ def _set_parameter(self: Any, name: str, value: Any) -> None:
 
 def _clear_what_the_switch_changes() -> None:
     for cached in CACHE:
-        if cached.__qualname__ in _KEPT_ACROSS_THE_SWITCH:
+        if cached.__qualname__ in _kept_across_the_switch:
             continue
         inner: Any = cached
         while hasattr(inner, "__wrapped__"):
