@@ -208,27 +208,21 @@ def _compare_scalar(
     size, which is most often a planted mistake, and whose sums written out make even the
     cheap normal forms costly)."""
     difference = a.expr - b.expr
-    if prescreen_first:
+
+    def refuted() -> Verdict | None:
         found = prescreen(a, b, domains, settings, rng, deadline)
-        if found is not None:
-            return Verdict(
-                V.FALSE,
-                "numeric pre-screen",
-                "the two sides differ",
-                found.counterexample(extra_point),
-            )
+        if found is None:
+            return None
+        counterexample = found.counterexample(extra_point)
+        return Verdict(V.FALSE, "numeric pre-screen", "the two sides differ", counterexample)
+
+    if prescreen_first and (verdict := refuted()) is not None:
+        return verdict
     method = symbolic_zero(difference, domains, cheap_only=True) or _evaluated_cheaply(
         difference, domains, deadline
     )
-    if method is None and not prescreen_first:
-        found = prescreen(a, b, domains, settings, rng, deadline)
-        if found is not None:
-            return Verdict(
-                V.FALSE,
-                "numeric pre-screen",
-                "the two sides differ",
-                found.counterexample(extra_point),
-            )
+    if method is None and not prescreen_first and (verdict := refuted()) is not None:
+        return verdict
     if method is None:
         method = _full_proof(difference, domains, deadline)
     # With a proof, the domain check decides between proven and false; without one, it can
