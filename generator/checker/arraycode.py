@@ -208,9 +208,10 @@ class ArrayPrinter:
 
     def _div(self, node: Node) -> Printed:
         top, bottom = (self.print(a) for a in node.args)
-        shifted = _softmax_shifted(top, bottom)
-        if shifted is not None:
-            return shifted
+        if node.args[0].op == "pow" and bottom.text == f"{top.at(ATOM)}.sum()":
+            scores = self.print(node.args[0].args[1])
+            if scores.dims is not None:  # e^{s} / 𝟏ᵀe^{s}
+                return _softmax_shifted(scores)
         return Printed(f"{top.at(PRODUCT)}/{bottom.at(ATOM)}", top.dims, PRODUCT)
 
     def _pow(self, node: Node) -> Printed:
@@ -264,17 +265,12 @@ class ArrayPrinter:
         return helper
 
 
-def _softmax_shifted(top: Printed, bottom: Printed) -> Printed | None:
+def _softmax_shifted(scores: Printed) -> Printed:
     """e^{s} / 𝟏ᵀe^{s} printed as NumPy users write a softmax: with the largest score taken
     from every score first. The quotient is the same number (e^{−c} cancels), but e^{s}
     alone overflows float64 once a score passes ~709."""
-    if not (top.text.startswith("np.exp(") and top.text.endswith(")") and top.dims):
-        return None
-    if bottom.text != f"{top.at(ATOM)}.sum()":
-        return None
-    scores = top.text[len("np.exp(") : -1]
-    exp = f"np.exp({scores} - np.max({scores}))"
-    return Printed(f"{exp}/{exp}.sum()", top.dims, PRODUCT)
+    exp = f"np.exp({scores.text} - np.max({scores.text}))"
+    return Printed(f"{exp}/{exp}.sum()", scores.dims, PRODUCT)
 
 
 def _reciprocal(node: Node) -> bool:
