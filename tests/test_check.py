@@ -163,6 +163,7 @@ def test_remembered_reductions_do_not_depend_on_the_order_of_checks(fixture):
     def run(order: list[int]) -> dict[int, tuple[str, str, str]]:
         context._CONTEXTS.clear()
         everysize._ATOM_KEYS.clear()
+        everysize._ATOM_SYMBOLS.clear()
         out = {}
         for n in order:
             v = run_check(source.context, checks[n], Settings())
@@ -172,3 +173,30 @@ def test_remembered_reductions_do_not_depend_on_the_order_of_checks(fixture):
     forward = run(list(range(len(checks))))
     assert any(method == METHOD for _, method, _ in forward.values())
     assert run(list(reversed(range(len(checks))))) == forward
+
+
+def test_two_sums_that_would_get_one_name_prove_nothing():
+    """An opaque sum's symbol is named after a hash of the sum; should two sums ever share a
+    name, the prover gives up instead of treating them as one unknown."""
+    import hashlib
+
+    import sympy as sp
+
+    from generator.checker import everysize
+
+    k = sp.Symbol("k", integer=True, positive=True)
+    n = sp.Symbol("N", integer=True, positive=True)
+    first, second = (sp.Sum(sp.Function(f)(k), (k, 1, n)) for f in ("f", "g"))
+    name = "_sum" + hashlib.sha256(sp.srepr(first).encode()).hexdigest()[:16]
+    everysize._ATOM_SYMBOLS.clear()
+    everysize._ATOM_KEYS.clear()
+    everysize._ATOM_KEYS[name] = second  # as if the second sum had hashed to the same name
+    try:
+        with pytest.raises(everysize.NotReducible):
+            everysize._atom_symbol(first)
+        everysize._ATOM_KEYS.clear()
+        assert everysize._atom_symbol(first).name == name
+        assert everysize._atom_symbol(first) is everysize._atom_symbol(first)
+    finally:
+        everysize._ATOM_SYMBOLS.clear()
+        everysize._ATOM_KEYS.clear()

@@ -53,3 +53,24 @@ def test_assumption_queries_visit_facts_in_a_fixed_order():
     facts = ["zero", "positive", "integer", "finite"]
     module.shuffle(facts)
     assert facts == sorted(facts)
+
+
+def test_factors_of_a_dict_are_the_same_without_converting_the_dict(monkeypatch):
+    from sympy.core import numbers
+    from sympy.core.exprtools import Factors
+
+    y = sp.Symbol("y")
+    given = {sp.S.NegativeOne: sp.S.One, x: sp.Integer(2), y: sp.Integer(-1)}
+    converted = []
+    original = numbers.Rational.__eq__
+
+    def watched(self, other):  # the comparison that converted the whole dict before
+        converted.append(type(other))
+        return original(self, other)
+
+    monkeypatch.setattr(numbers.Rational, "__eq__", watched)
+    factors = Factors(given)
+    assert type(factors.factors) is dict
+    assert factors.factors == given and factors.factors is not given
+    assert dict not in converted
+    assert Factors(given).as_expr() == -(x**2) / y

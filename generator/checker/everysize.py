@@ -209,19 +209,28 @@ MAX_REMEMBERED = 4096
 
 _ATOM_KEYS: dict[str, Any] = {}
 """Each opaque sum's symbol name, with the sum it stands for (per worker)."""
+_ATOM_SYMBOLS: dict[Any, Any] = {}
+"""Each opaque sum met in this worker, with its symbol (naming one prints and hashes it)."""
 
 
 def _atom_symbol(key: Any) -> Any:
     """The symbol an opaque sum becomes, named after the sum itself: the same sum is the same
     symbol in every claim of a run (so reductions can be remembered across claims), and its
     name does not depend on which check happened to meet it first."""
+    symbol = _ATOM_SYMBOLS.get(key)
+    if symbol is not None:
+        return symbol
     name = "_sum" + hashlib.sha256(sp.srepr(key).encode()).hexdigest()[:16]
     known = _ATOM_KEYS.setdefault(name, key)
     if known != key:
         raise NotReducible("two sums with one name")  # a hash collision: prove nothing
+    symbol = sp.Symbol(name, **_sign_of(key).assumptions())
     if len(_ATOM_KEYS) > MAX_REMEMBERED:
-        _ATOM_KEYS.clear()
-    return sp.Symbol(name, **_sign_of(key).assumptions())
+        _ATOM_KEYS.clear()  # both maps at once: a name is checked against every sum named
+        _ATOM_SYMBOLS.clear()
+        _ATOM_KEYS[name] = key
+    _ATOM_SYMBOLS[key] = symbol
+    return symbol
 
 
 @functools.lru_cache(maxsize=2048)  # a page's checks meet the same sums again and again
@@ -507,9 +516,14 @@ def _reduced_side(reducer: Reducer, side: Side) -> Side:
 def _holds_by_its_sums(guard: Guard) -> bool:
     if guard.kind not in ("nonzero", "positive", "nonnegative") or not guard.expr.has(sp.Sum):
         return False
-    # Summation variables named by nesting: each check's shadow has fresh ones, and the memo
-    # should see the same guard as the same.
-    return _sign_by_terms(guard.kind, _bound_renamed(guard.expr))
+    return _holds_by_signed_sums(guard.kind, guard.expr)
+
+
+@functools.lru_cache(maxsize=1024)  # a row's guards recur in both checks it is a side of
+def _holds_by_signed_sums(kind: str, expr: Any) -> bool:
+    # Summation variables named by nesting: guards built apart have different ones, and the
+    # memo below should see the same guard as the same.
+    return _sign_by_terms(kind, _bound_renamed(expr))
 
 
 @functools.lru_cache(maxsize=1024)
