@@ -146,7 +146,6 @@ def _clear_what_the_switch_changes() -> None:
             inner = inner.__wrapped__
 
 
-
 class _FactorItems:
     """A dict's items for ``Factors``: unequal to every number without a conversion, and
     copied back into a plain dict (the only other thing ``Factors`` does with a dict)."""
