@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 from typing import Any
 
@@ -66,8 +67,7 @@ class Forward:
             arguments = tuple(sorted(uses, key=str))
             plain = plain_arguments(expr, len(arguments), real=True)
             moved = expr.xreplace(dict(zip(arguments, plain, strict=True)))
-            # docstring_limit=0: the docstring would print the whole expression once more.
-            function = sp.lambdify(plain, moved, "math", docstring_limit=0)
+            function = _compiled(tuple(plain), moved)
             self.order.append(_Element(key, function, arguments))
 
         for key in sorted(elements, key=str):
@@ -86,6 +86,14 @@ class Forward:
             if element.key not in held:
                 out[element.key] = element.function(*(out[a] for a in element.arguments))
         return out
+
+
+@lru_cache(maxsize=1024)
+def _compiled(arguments: tuple[Any, ...], expr: Any) -> Callable[..., float]:
+    """``expr`` as a float function of ``arguments``. Remembered: with its elements renamed
+    to plain arguments, σ(z₁) and σ(z₂) are one expression, at every choice of sizes."""
+    # docstring_limit=0: the docstring would print the whole expression once more.
+    return sp.lambdify(arguments, expr, "math", docstring_limit=0)  # type: ignore[no-any-return]
 
 
 def _atoms(expr: Any) -> set[Any]:
