@@ -155,15 +155,15 @@ def test_every_vector_claim_on_the_site_is_proven_for_every_size(source, display
 def test_remembered_reductions_do_not_depend_on_the_order_of_checks(fixture):
     """A worker remembers the prover's reductions and names each opaque sum after the sum
     itself; the verdicts must come out the same whichever check met a sum first."""
-    from generator.checker import context, everysize
+    from generator.checker import context, opaquesums
 
     source = load_fixture(fixture)
     checks = [spec.payload() for display in source.displays for spec in display.checks]
 
     def run(order: list[int]) -> dict[int, tuple[str, str, str]]:
         context._CONTEXTS.clear()
-        everysize._ATOM_KEYS.clear()
-        everysize._ATOM_SYMBOLS.clear()
+        opaquesums.ATOM_KEYS.clear()
+        opaquesums.ATOM_SYMBOLS.clear()
         out = {}
         for n in order:
             v = run_check(source.context, checks[n], Settings())
@@ -182,21 +182,21 @@ def test_two_sums_that_would_get_one_name_prove_nothing():
 
     import sympy as sp
 
-    from generator.checker import everysize
+    from generator.checker import opaquesums
 
     k = sp.Symbol("k", integer=True, positive=True)
     n = sp.Symbol("N", integer=True, positive=True)
     first, second = (sp.Sum(sp.Function(f)(k), (k, 1, n)) for f in ("f", "g"))
     name = "_sum" + hashlib.sha256(sp.srepr(first).encode()).hexdigest()[:16]
-    everysize._ATOM_SYMBOLS.clear()
-    everysize._ATOM_KEYS.clear()
-    everysize._ATOM_KEYS[name] = second  # as if the second sum had hashed to the same name
+    opaquesums.ATOM_SYMBOLS.clear()
+    opaquesums.ATOM_KEYS.clear()
+    opaquesums.ATOM_KEYS[name] = second  # as if the second sum had hashed to the same name
     try:
-        with pytest.raises(everysize.NotReducible):
-            everysize._atom_symbol(first)
-        everysize._ATOM_KEYS.clear()
-        assert everysize._atom_symbol(first).name == name
-        assert everysize._atom_symbol(first) is everysize._atom_symbol(first)
+        with pytest.raises(opaquesums.NotReducible):
+            opaquesums.atom_symbol(first)
+        opaquesums.ATOM_KEYS.clear()
+        assert opaquesums.atom_symbol(first).name == name
+        assert opaquesums.atom_symbol(first) is opaquesums.atom_symbol(first)
     finally:
-        everysize._ATOM_SYMBOLS.clear()
-        everysize._ATOM_KEYS.clear()
+        opaquesums.ATOM_SYMBOLS.clear()
+        opaquesums.ATOM_KEYS.clear()

@@ -3,6 +3,10 @@ tasks are left."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from generator.pipeline.pool import Task, _Pending
 
 
@@ -46,3 +50,26 @@ def test_every_task_is_given_out_exactly_once():
             groups[w] = task.group
             taken.append(task.key)
     assert sorted(taken) == sorted(t.key for t in tasks)
+
+
+PROBE = """
+import sys
+from pathlib import Path
+from multiprocessing import forkserver
+from generator.pipeline.pool import start_checkers_if_cold
+start_checkers_if_cold(Path(sys.argv[1]))
+print(forkserver._forkserver._forkserver_pid is not None)
+"""
+
+
+def _fork_server_started(cache: Path) -> bool:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(cache)], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip() == "True"
+
+
+def test_the_fork_server_starts_early_only_when_every_check_will_run(tmp_path):
+    assert _fork_server_started(tmp_path / "never-written")
+    (tmp_path / "ab").mkdir()  # one stored verdict's folder: a warm build starts nothing
+    assert not _fork_server_started(tmp_path)

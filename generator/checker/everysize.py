@@ -26,8 +26,6 @@ nonzero, positive or nonnegative on the declared domains. Anything this cannot d
 from __future__ import annotations
 
 import functools
-import hashlib
-import itertools
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,9 +33,10 @@ from typing import Any
 
 import sympy as sp
 
-from ..core.domains import Domain, parse_domain
+from ..core.domains import Domain
 from .indexcases import without_apart_deltas
 from .normalforms import symbolic_zero
+from .opaquesums import NotReducible, atom_symbol, bound_renamed, canonical_sum, sign_of
 from .sides import Guard, Side, guards_of
 
 METHOD = "symbolic for every size"
@@ -45,10 +44,6 @@ METHOD = "symbolic for every size"
 
 MAX_CASES = 8
 """Case splits on deltas between free indices (2 per delta) beyond which the proof gives up."""
-
-
-class NotReducible(Exception):
-    """The claim has a part this prover cannot handle for a symbolic size."""
 
 
 @dataclass
@@ -168,9 +163,9 @@ class Reducer:
         }
         key = canonical_sum(kept.xreplace(shift))
         if key not in self.atoms:
-            symbol = _atom_symbol(key)
+            symbol = atom_symbol(key)
             self.atoms[key] = symbol
-            self.domains[symbol] = _sign_of(key)
+            self.domains[symbol] = sign_of(key)
         return self.atoms[key]
 
     # --- components ----------------------------------------------------------------------
@@ -206,124 +201,6 @@ class Reducer:
 
 MAX_REMEMBERED = 4096
 """Reductions remembered per derivation in one worker."""
-
-_ATOM_KEYS: dict[str, Any] = {}
-"""Each opaque sum's symbol name, with the sum it stands for (per worker)."""
-_ATOM_SYMBOLS: dict[Any, Any] = {}
-"""Each opaque sum met in this worker, with its symbol (naming one prints and hashes it)."""
-
-
-def _atom_symbol(key: Any) -> Any:
-    """The symbol an opaque sum becomes, named after the sum itself: the same sum is the same
-    symbol in every claim of a run (so reductions can be remembered across claims), and its
-    name does not depend on which check happened to meet it first."""
-    symbol = _ATOM_SYMBOLS.get(key)
-    if symbol is not None:
-        return symbol
-    name = "_sum" + hashlib.sha256(sp.srepr(key).encode()).hexdigest()[:16]
-    known = _ATOM_KEYS.setdefault(name, key)
-    if known != key:
-        raise NotReducible("two sums with one name")  # a hash collision: prove nothing
-    symbol = sp.Symbol(name, **_sign_of(key).assumptions())
-    if len(_ATOM_KEYS) > MAX_REMEMBERED:
-        _ATOM_KEYS.clear()  # both maps at once: a name is checked against every sum named
-        _ATOM_SYMBOLS.clear()
-        _ATOM_KEYS[name] = key
-    _ATOM_SYMBOLS[key] = symbol
-    return symbol
-
-
-@functools.lru_cache(maxsize=2048)  # a page's checks meet the same sums again and again
-def canonical_sum(total: Any) -> Any:
-    """``total`` as one multiple sum with its variables named in a canonical order: a product
-    with a sum whose range does not depend on the outer variable joins it (Σₖ aₖ Σₗ bₖₗ is
-    Σₖ Σₗ aₖ bₖₗ), and the sums' order is the one whose body sorts first (Fubini: over fixed
-    ranges the order of finite sums does not matter)."""
-    body, limits = total.function, [tuple(limit) for limit in total.limits]
-    for _ in range(MAX_FLATTENED):
-        factors = _factors(body)
-        bound = {v for v, _, _ in limits}
-        position = next(
-            (
-                k
-                for k, f in enumerate(factors)
-                if isinstance(f, sp.Sum)
-                and not any((lo.free_symbols | hi.free_symbols) & bound for _, lo, hi in f.limits)
-            ),
-            None,
-        )
-        if position is None:
-            break
-        inner = factors[position]
-        fresh = {v: sp.Dummy(str(v), **v.assumptions0) for v, _, _ in inner.limits}
-        rest = sp.Mul(*factors[:position], *factors[position + 1 :])
-        body = rest * inner.function.xreplace(fresh)
-        limits += [(fresh[v], low, high) for v, low, high in inner.limits]
-    if len(limits) > MAX_FLATTENED:
-        return total
-    body = _bound_renamed(body)  # sums left inside the body (in an exp) named by their nesting
-    candidates = []
-    for order in itertools.permutations(range(len(limits))):
-        names = {
-            limits[k][0]: sp.Symbol(f"_f{slot}", **limits[k][0].assumptions0)
-            for slot, k in enumerate(order)
-        }
-        renamed = [(names[limits[k][0]], *limits[k][1:]) for k in order]
-        candidates.append(sp.Sum(body.xreplace(names), *reversed(renamed)))
-    return min(candidates, key=sp.default_sort_key)
-
-
-MAX_FLATTENED = 4
-"""Sums joined into one at most (4! orders are compared)."""
-
-
-def _bound_renamed(expr: Any, level: int = 0) -> Any:
-    """Every summation variable named by how many sums enclose it here (``_n0``, ``_n1``…):
-    the same sum written at another depth, or after a delta picked an outer term, gets the
-    same names (two sums at one level never see each other's variable)."""
-    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum, sp.Product):
-        return expr
-    if isinstance(expr, (sp.Sum, sp.Product)):  # exp of a sum may have become Π exp
-        names = {}
-        for k, (variable, _, _) in enumerate(reversed(expr.limits)):
-            names[variable] = sp.Symbol(f"_n{level + k}", **variable.assumptions0)
-        depth = level + len(expr.limits)
-        body = _bound_renamed(expr.function.xreplace(names), depth)
-        limits = [
-            (names[v], _bound_renamed(lo, level), _bound_renamed(hi, level))
-            for v, lo, hi in expr.limits
-        ]
-        return expr.func(body, *limits)
-    return expr.func(*(_bound_renamed(arg, level) for arg in expr.args))
-
-
-def _factors(body: Any) -> list[Any]:
-    """The factors of a product, a sum squared or cubed counted as two or three factors."""
-    out: list[Any] = []
-    for factor in sp.Mul.make_args(body):
-        power = factor.exp if isinstance(factor, sp.Pow) else None
-        if power is not None and isinstance(factor.base, sp.Sum) and power in (2, 3):
-            out.extend([factor.base] * int(power))
-        else:
-            out.append(factor)
-    return out
-
-
-@functools.lru_cache(maxsize=2048)
-def _sign_of(total: Any) -> Domain:
-    """The domain an opaque sum provably lies in: positive, nonnegative, or real."""
-    term = total.function
-    nonempty = all((high - low).is_nonnegative for _, low, high in total.limits)
-    if term.is_positive and nonempty:
-        return parse_domain("positive")
-    if term.is_nonnegative:
-        return parse_domain("nonnegative")
-    if term.is_real is False:
-        raise NotReducible("a sum whose terms are not real")
-    # Real where defined: a term that may not be real (ln(1 − s_k)) carries a guard that
-    # must hold for every k before anything is proven.
-    return parse_domain("real")
-
 
 # --- the proof ----------------------------------------------------------------------------
 
@@ -523,7 +400,7 @@ def _holds_by_its_sums(guard: Guard) -> bool:
 def _holds_by_signed_sums(kind: str, expr: Any) -> bool:
     # Summation variables named by nesting: guards built apart have different ones, and the
     # memo below should see the same guard as the same.
-    return _sign_by_terms(kind, _bound_renamed(expr))
+    return _sign_by_terms(kind, bound_renamed(expr))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -24,8 +24,9 @@ from ..core.jobs import RangeJob
 from ..core.verdicts import Verdict
 from .context import Context
 from .deadline import CheckTimeout, Deadline
-from .everysize import NotReducible, Reducer
+from .everysize import Reducer
 from .numeric import evaluate, format_number, points
+from .opaquesums import NotReducible
 from .sides import MAX_DIGITS, Side
 from .vectors import concrete
 

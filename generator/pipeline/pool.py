@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 from ..core import verdicts as V
@@ -246,6 +247,15 @@ class _Pending:
         return task
 
 
+PRELOAD = [
+    "generator.checker.worker",
+    "generator.checker.drawing",
+    "numpy",
+    "generator.checker.preload",
+]
+"""What the fork server imports before it forks any worker."""
+
+
 def _start_context() -> Any:
     """How workers start: forked from a server that imported the checker once."""
     # Same input, same output: workers iterate sets in a fixed hash order (the fork server
@@ -255,10 +265,9 @@ def _start_context() -> Any:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # Import SymPy once in the fork server; each worker then starts in milliseconds.
-    # NumPy and the plotting module too: every page's draw job needs them.
-    context.set_forkserver_preload(
-        ["generator.checker.worker", "generator.checker.drawing", "numpy"]
-    )
+    # NumPy and the plotting module too: every page's draw job needs them. ``preload``
+    # touches what SymPy and NumPy would otherwise import in each worker's first checks.
+    context.set_forkserver_preload(PRELOAD)
     return context
 
 
@@ -270,6 +279,17 @@ def start_early() -> None:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+
+
+def start_checkers_if_cold(cache_dir: Path | None) -> None:
+    """When the verdict cache holds nothing, every check will run: start the fork server now,
+    so that its imports and warm-up overlap whatever the build does meanwhile (loading MkDocs,
+    reading the sources) instead of following it. Cheap to import and call: a build that
+    reuses its pages calls it too."""
+    from .verdictcache import VerdictCache
+
+    if VerdictCache(cache_dir).holds_nothing():
+        start_early()
 
 
 def default_processes() -> int:

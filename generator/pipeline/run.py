@@ -25,7 +25,7 @@ from .checked import (
     range_diagnostics,
     verdict_diagnostics,
 )
-from .pool import Task, WorkerError, WorkerPool, default_processes, start_early
+from .pool import Task, WorkerError, WorkerPool, default_processes, start_checkers_if_cold
 from .verdictcache import VerdictCache, cache_key
 
 Progress = Callable[[int, int], None]
@@ -144,8 +144,7 @@ def _run_tasks(
 
 
 def load_and_check(options: Options, progress: Progress | None = None) -> Checked:
-    if VerdictCache(options.cache_dir).holds_nothing():
-        start_early()  # every check will run: the workers' SymPy import overlaps the loading
+    start_checkers_if_cold(options.cache_dir)  # the CLI may have done so already
     content = load_content(options.content_dir, options.root, options.cache_dir)
     return check_content(content, options, progress)
 

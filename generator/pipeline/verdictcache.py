@@ -26,7 +26,6 @@ from typing import Any
 
 from ..core import cachedir
 from ..core.verdicts import FALSE, HOLDS_UNEXPECTEDLY, PASSING, Verdict
-from ..source.sourcecache import SourceCache
 
 CACHE_FORMAT = 2
 
@@ -143,5 +142,9 @@ class VerdictCache:
         build that wrote nothing (a warm build) does not even count the entries."""
         if self.root is None or not self.written:
             return
+        # Imported here: the source models are not needed to ask whether the cache is empty,
+        # which a build asks before it loads MkDocs.
+        from ..source.sourcecache import SourceCache
+
         cachedir.bound(self.root, VERDICT_LIMIT)
         cachedir.bound(SourceCache(self.root).root, SOURCE_LIMIT)
