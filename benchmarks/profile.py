@@ -19,6 +19,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from generator.pipeline.pool import SYMPY_CACHE_SIZE
+
+# As the pool's workers have it (SymPy reads it when imported, just below).
+os.environ.setdefault("SYMPY_CACHE_SIZE", str(SYMPY_CACHE_SIZE))
+
 from generator.checker.worker import run_check
 from generator.core.jobs import RangeJob, encode
 from generator.core.settings import CheckSettings

@@ -152,6 +152,9 @@ class _FactorItems:
 
     __slots__ = ("items",)
     __hash__ = None  # type: ignore[assignment]
+    __sympy__ = True
+    """SymPy's comparison then takes this object as it is, without trying every conversion
+    first; it is not a number, so the answer is no (``Factors`` copies it before any use)."""
 
     def __init__(self, items: dict[Any, Any]) -> None:
         self.items = items
