@@ -72,6 +72,8 @@ _RELATIONS: dict[str, Any] = {
 }
 MAX_LITERAL_DIGITS = 2000
 MAX_MEMOISED = 256
+MAX_DEPTH = 20
+"""Definitions nested deeper than this are taken for a cycle."""
 """Derivatives kept per translator (a page has a few dozen; the worker keeps 64 translators)."""
 
 
@@ -100,6 +102,7 @@ class Translator:
     _expanded: dict[tuple[Any, frozenset[Any]], Any] = field(default_factory=dict)
     _built: dict[Node, Any] = field(default_factory=dict)
     _shadows: dict[tuple[Node, frozenset[Any]], Any] = field(default_factory=dict)
+    _shadow_atoms: dict[tuple[Any, frozenset[Any]], Any] = field(default_factory=dict)
     _shadow: bool = False
 
     def shadow(self, node: Node, keep: frozenset[Any] = frozenset()) -> Any:
@@ -115,13 +118,32 @@ class Translator:
         self._shadow = True
         try:
             with sp.evaluate(False):
-                built = self.expr(node)
-                # Definitions are expanded as written too: bodies built afresh, unsimplified.
-                return self.expand(
-                    built, keep, body_of=lambda name: self.expr(self.definitions[name].body)
-                )
+                return self._shadow_expand(self.expr(node), keep, 0)
         finally:
             self._shadow = False
+
+    def _shadow_expand(self, expr: Any, keep: frozenset[Any], depth: int) -> Any:
+        """:meth:`expand` for the shadow build: definitions are expanded as written too (their
+        bodies built unsimplified), each atom's expansion once per translator and ``keep``:
+        every row of a page substitutes the same few definitions."""
+        mapping = {}
+        for atom in _expandable(expr, keep):
+            replacement = self._shadow_replacement(atom, keep, depth)
+            if replacement is not None:
+                mapping[atom] = replacement
+        return expr.xreplace(mapping) if mapping else expr
+
+    def _shadow_replacement(self, atom: Any, keep: frozenset[Any], depth: int) -> Any:
+        key = (atom, keep)
+        if key not in self._shadow_atoms:
+            if depth > MAX_DEPTH:
+                raise RecursionError("definitions refer to each other in a cycle")
+            body = self._definition_of(atom, lambda name: self.expr(self.definitions[name].body))
+            expanded = None if body is None else self._shadow_expand(body, keep, depth + 1)
+            if len(self._shadow_atoms) >= MAX_MEMOISED:
+                self._shadow_atoms.clear()  # bounded, as the worker's memory is
+            self._shadow_atoms[key] = expanded
+        return self._shadow_atoms[key]
 
     def symbol(self, name: str) -> sp.Symbol:
         if name not in self.symbols:
@@ -297,42 +319,24 @@ class Translator:
             self._bodies[name] = self.expr(self.definitions[name].body)
         return self._bodies[name]
 
-    def expand(
-        self,
-        expr: Any,
-        keep: frozenset[Any] = frozenset(),
-        depth: int = 0,
-        body_of: Callable[[str], Any] | None = None,
-    ) -> Any:
+    def expand(self, expr: Any, keep: frozenset[Any] = frozenset(), depth: int = 0) -> Any:
         """Substitute definitions of dependent symbols, except those in ``keep``, to a fixed point."""
-        if depth or body_of is not None or self._shadow or not global_parameters.evaluate:
-            return self._expand(expr, keep, depth, body_of)
+        if depth or self._shadow or not global_parameters.evaluate:
+            return self._expand(expr, keep, depth)
         # Memoised (evaluated builds only): a page's checks expand the same definitions.
-        return _memoised(self._expanded, (expr, keep), lambda: self._expand(expr, keep, 0, None))
+        return _memoised(self._expanded, (expr, keep), lambda: self._expand(expr, keep, 0))
 
-    def _expand(
-        self,
-        expr: Any,
-        keep: frozenset[Any],
-        depth: int,
-        body_of: Callable[[str], Any] | None,
-    ) -> Any:
-        if depth > 20:
+    def _expand(self, expr: Any, keep: frozenset[Any], depth: int) -> Any:
+        if depth > MAX_DEPTH:
             raise RecursionError("definitions refer to each other in a cycle")
-        body_of = body_of or self.definition_body
-        # Holding one component a_i of an indexed definition holds the whole vector a: the
-        # other components (a_k inside Σ_k) are variables too, not σ-expressions of z.
-        held_bases = {atom.base for atom in keep if isinstance(atom, sp.Indexed)}
         mapping: dict[Any, Any] = {}
-        for atom in expr.atoms(sp.Symbol, sp.Indexed):
-            if atom in keep or (isinstance(atom, sp.Indexed) and atom.base in held_bases):
-                continue
-            replacement = self._definition_of(atom, body_of)
+        for atom in _expandable(expr, keep):
+            replacement = self._definition_of(atom, self.definition_body)
             if replacement is not None:
                 mapping[atom] = replacement
         if not mapping:
             return expr
-        return self.expand(expr.xreplace(mapping), keep, depth + 1, body_of)
+        return self.expand(expr.xreplace(mapping), keep, depth + 1)
 
     def _definition_of(self, atom: Any, body_of: Callable[[str], Any]) -> Any:
         if isinstance(atom, sp.Indexed):
@@ -448,6 +452,18 @@ def _derivative_at(tr: Translator, node: Node, env: dict[str, Any]) -> Any:
     if any(v.is_number and not (v.is_real and v.is_finite) for v in (here, taken)):
         return sp.nan  # ln'(−1): ln is not defined at −1, so neither is its derivative
     return taken
+
+
+def _expandable(expr: Any, keep: frozenset[Any]) -> list[Any]:
+    """The symbols and components of ``expr`` that a definition may replace."""
+    # Holding one component a_i of an indexed definition holds the whole vector a: the
+    # other components (a_k inside Σ_k) are variables too, not σ-expressions of z.
+    held_bases = {atom.base for atom in keep if isinstance(atom, sp.Indexed)}
+    return [
+        atom
+        for atom in expr.atoms(sp.Symbol, sp.Indexed)
+        if atom not in keep and not (isinstance(atom, sp.Indexed) and atom.base in held_bases)
+    ]
 
 
 def _memoised(store: dict[Any, Any], key: Any, compute: Callable[[], Any]) -> Any:
