@@ -148,8 +148,8 @@ def branches_zero(difference: Any, domains: dict[Any, Domain], may_change: bool 
     the domain reaches it (a branch for z = 0 when z is declared nonzero). The branches
     must cover the domain: a gap is a place where the difference is not even defined.
     """
-    folded = sp.piecewise_fold(difference.rewrite(sp.Piecewise))
-    if not isinstance(folded, sp.Piecewise):
+    folded = _signs_divided_out(sp.piecewise_fold(difference.rewrite(sp.Piecewise)), domains)
+    if not isinstance(folded, sp.Piecewise):  # no condition, or conditions that settle
         return bool(sp.simplify(folded) == 0)
     change = _one_direction(folded, domains) if may_change else None
     if change is not None:
@@ -169,6 +169,38 @@ def branches_zero(difference: Any, domains: dict[Any, Domain], may_change: bool 
         if expr.has(sp.nan) or not _branch_zero(expr, region, reached):
             return False
     return earlier is sp.true or unreachable(sp.Not(earlier), domains)
+
+
+def _signs_divided_out(folded: Any, domains: dict[Any, Domain]) -> Any:
+    """Conditions that compare c·v with 0, where the factor c keeps one sign on its declared
+    domain, as conditions on v alone: z ≥ αz is (1 − α) z ≥ 0, and for α in (0, 1) that is
+    z ≥ 0 (with c < 0 the inequality turns round). Max(αz, z) then splits at z = 0."""
+    if not isinstance(folded, sp.Piecewise):
+        return folded
+    mapping = {}
+    for relation in folded.atoms(sp.Rel):
+        if relation.rel_op not in _RELATIONS:
+            continue
+        difference = sp.expand(relation.lhs - relation.rhs)
+        for v in sorted(difference.free_symbols, key=sp.default_sort_key):
+            factor = sp.cancel(difference / v)
+            sign = _one_sign(factor, domains)
+            if sign and not factor.has(v):
+                mapping[relation] = relation.func(sign * v, 0)
+                break
+    return folded.xreplace(mapping) if mapping else folded
+
+
+def _one_sign(factor: Any, domains: dict[Any, Domain]) -> int:
+    """1 or −1 when ``factor``, an expression in one declared variable, is positive or
+    negative on all of that variable's domain; 0 when that is not shown."""
+    if len(factor.free_symbols) != 1 or not set(factor.free_symbols) <= set(domains):
+        return 0
+    if unreachable(sp.Le(factor, 0), domains):
+        return 1
+    if unreachable(sp.Ge(factor, 0), domains):
+        return -1
+    return 0
 
 
 def _one_direction(folded: Any, domains: dict[Any, Domain]) -> tuple[dict[Any, Any], Any] | None:
