@@ -31,7 +31,10 @@ class _Element:
     key: Any
     """z1[2], or the symbol L."""
     function: Callable[..., float]
-    arguments: tuple[Any, ...]
+    slot: int
+    """Where its value goes in a :class:`Forward` buffer."""
+    argument_slots: tuple[int, ...]
+    """Where the function's arguments are read from, in order."""
 
 
 @dataclass
@@ -41,6 +44,10 @@ class Forward:
     context: Context
     sizes: Mapping[str, int]
     order: list[_Element] = field(default_factory=list)
+    slots: dict[Any, int] = field(default_factory=dict)
+    """Every element and input the pass reads or writes, with its position in a buffer:
+    finite differences evaluate everything hundreds of times, and looking values up by
+    SymPy keys (whose equality test is slow) cost more than evaluating them."""
 
     def __post_init__(self) -> None:
         tr = self.context.translator
@@ -68,7 +75,8 @@ class Forward:
             plain = plain_arguments(expr, len(arguments), real=True)
             moved = expr.xreplace(dict(zip(arguments, plain, strict=True)))
             function = _compiled(tuple(plain), moved)
-            self.order.append(_Element(key, function, arguments))
+            places = tuple(self._slot(a) for a in arguments)
+            self.order.append(_Element(key, function, self._slot(key), places))
 
         for key in sorted(elements, key=str):
             visit(key)
@@ -79,13 +87,23 @@ class Forward:
         dims = self.context.shapes.get(name) or (self.context.size or "",) * count
         return list(product(*(range(1, self.sizes[d] + 1) for d in dims)))
 
-    def values(self, inputs: Mapping[Any, float], held: Mapping[Any, float]) -> dict[Any, float]:
-        """Inputs, held elements as given, and every other defined element evaluated."""
-        out = {**inputs, **held}
-        for element in self.order:
-            if element.key not in held:
-                out[element.key] = element.function(*(out[a] for a in element.arguments))
+    def _slot(self, key: Any) -> int:
+        return self.slots.setdefault(key, len(self.slots))
+
+    def buffer(self, values: Mapping[Any, float]) -> list[Any]:
+        """A buffer with ``values`` in their positions (those no element reads are left out)."""
+        slots = self.slots
+        out: list[Any] = [None] * len(slots)
+        for key, value in values.items():
+            if key in slots:
+                out[slots[key]] = value
         return out
+
+    def run(self, buffer: list[Any], held: frozenset[int]) -> None:
+        """Evaluate every element in order, except those at the ``held`` positions."""
+        for e in self.order:
+            if e.slot not in held:
+                buffer[e.slot] = e.function(*[buffer[i] for i in e.argument_slots])
 
 
 @lru_cache(maxsize=1024)
@@ -126,22 +144,27 @@ def finite_differences(
 ) -> Any:
     """∂loss/∂wrt by central differences, element by element, with wrt held if it is defined."""
     tr = context.translator
-    target = tr.symbol(loss)
+    slots = forward.slots
+    target = slots[tr.symbol(loss)]
     elements, shape = element_keys(context, wrt, sizes)
     held = wrt in tr.definitions
-    at = forward.values(inputs, {}) if held else dict(inputs)
+    at = forward.buffer(inputs)
+    if held:
+        forward.run(at, frozenset())
+    frozen = frozenset(slots[e] for e in elements) if held else frozenset()
     out = np.zeros(len(elements))
     for k, element in enumerate(elements):
-        step = STEP * max(1.0, abs(at[element]))
+        position = slots.get(element)
+        if position is None:
+            continue  # nothing defined reads this input: the derivative is 0
+        step = STEP * max(1.0, abs(at[position]))
         ends = []
         for sign in (1, -1):
-            moved = at[element] + sign * step
-            if held:
-                frozen = {e: at[e] for e in elements}
-                value = forward.values(inputs, {**frozen, element: moved})[target]
-            else:
-                value = forward.values({**inputs, element: moved}, {})[target]
-            ends.append(value)
+            # Held: every element of wrt as computed, this one moved, the rest evaluated again.
+            moved = list(at)
+            moved[position] = at[position] + sign * step
+            forward.run(moved, frozen)
+            ends.append(moved[target])
         out[k] = (ends[0] - ends[1]) / (2 * step)
     return out.reshape(shape)
 
