@@ -202,9 +202,11 @@ def build(
 @click.option("--timeout", type=float, default=None, help=TIMEOUT_HELP)
 def serve(root: Path, dev_addr: str, timeout: float | None) -> None:
     """Preview the site with live reload; edits to content/ and templates/ rebuild it."""
-    from .pipeline.pool import start_checkers_if_cold
+    from .pipeline.pool import start_early
 
-    start_checkers_if_cold(project_options(root.resolve()).cache_dir)  # before MkDocs loads
+    # Now, whatever the cache holds: an edited equation is then checked by workers that are
+    # ready, instead of waiting for SymPy's import after the save.
+    start_early()
     _quiet_logging()
     from mkdocs.commands.serve import serve as mkdocs_serve
 
