@@ -461,13 +461,24 @@ def _differs_somewhere(difference: Any, domains: Mapping[Any, Domain]) -> bool:
     rng = random.Random(0)
     for _ in range(2):
         try:
-            point = {s: sp.Rational(str(d.sample(rng))) for s, d in domains.items()}
+            point = {s: _sample_number(d, rng) for s, d in domains.items()}
             value = sp.N(difference.xreplace(point), 30)
         except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
             return False
         if value.is_number and value.is_finite and abs(value) > 1e-12:
             return True
     return False
+
+
+def _sample_number(domain: Domain, rng: random.Random) -> Any:
+    """A point of ``domain`` to evaluate at: exact for integers and finite sets; otherwise a
+    45-digit float, which SymPy evaluates as it substitutes (an exact rational made it carry
+    exact powers and exponentials to the end: twice the time, for a yes/no answer whose
+    "no" only means the normal forms are tried)."""
+    value = str(domain.sample(rng))
+    if domain.integer or domain.index or domain.values:
+        return sp.Rational(value)
+    return sp.Float(value, 45)
 
 
 def _holds(guard: Guard) -> bool:
