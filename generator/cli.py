@@ -176,7 +176,7 @@ def build(
     root: Path, site_dir: Path | None, strict: bool, timeout: float | None, jobs: int | None
 ) -> None:
     """Check every equation and build the site into site/ (replaced only on success)."""
-    from .pipeline.pool import start_checkers_if_cold
+    from .pipeline.earlystart import start_checkers_if_cold
 
     start_checkers_if_cold(project_options(root.resolve()).cache_dir)  # before MkDocs loads
     _quiet_logging()
@@ -202,11 +202,11 @@ def build(
 @click.option("--timeout", type=float, default=None, help=TIMEOUT_HELP)
 def serve(root: Path, dev_addr: str, timeout: float | None) -> None:
     """Preview the site with live reload; edits to content/ and templates/ rebuild it."""
-    from .pipeline.pool import start_early
+    from .pipeline.earlystart import start_checkers
 
     # Now, whatever the cache holds: an edited equation is then checked by workers that are
     # ready, instead of waiting for SymPy's import after the save.
-    start_early()
+    start_checkers()
     _quiet_logging()
     from mkdocs.commands.serve import serve as mkdocs_serve
 

@@ -56,7 +56,7 @@ PROBE = """
 import sys
 from pathlib import Path
 from multiprocessing import forkserver
-from generator.pipeline.pool import start_checkers_if_cold
+from generator.pipeline.earlystart import start_checkers_if_cold
 start_checkers_if_cold(Path(sys.argv[1]))
 print(forkserver._forkserver._forkserver_pid is not None)
 """

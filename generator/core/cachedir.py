@@ -33,6 +33,11 @@ def _folders(root: Path) -> list[os.DirEntry[str]]:
         return []
 
 
+def holds_entries(root: Path | None) -> bool:
+    """Whether the folder has any entry folder at all (False for no folder, or none yet)."""
+    return root is not None and bool(_folders(root))
+
+
 def _files(root: Path) -> tuple[list[str], list[str]]:
     """Paths of the entries and of the temporary files under ``root``."""
     entries: list[str] = []

@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 from typing import Any
 
 from ..core import verdicts as V
@@ -285,17 +284,6 @@ def start_early() -> None:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
-
-
-def start_checkers_if_cold(cache_dir: Path | None) -> None:
-    """When the verdict cache holds nothing, every check will run: start the fork server now,
-    so that its imports and warm-up overlap whatever the build does meanwhile (loading MkDocs,
-    reading the sources) instead of following it. Cheap to import and call: a build that
-    reuses its pages calls it too."""
-    from .verdictcache import VerdictCache
-
-    if VerdictCache(cache_dir).holds_nothing():
-        start_early()
 
 
 def default_processes() -> int:

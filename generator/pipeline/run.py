@@ -25,7 +25,8 @@ from .checked import (
     range_diagnostics,
     verdict_diagnostics,
 )
-from .pool import Task, WorkerError, WorkerPool, default_processes, start_checkers_if_cold
+from .earlystart import start_checkers_if_cold
+from .pool import Task, WorkerError, WorkerPool, default_processes
 from .verdictcache import VerdictCache, cache_key
 
 Progress = Callable[[int, int], None]

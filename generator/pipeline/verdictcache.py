@@ -84,12 +84,7 @@ class VerdictCache:
 
     def holds_nothing(self) -> bool:
         """No verdict stored at all (a first build, or none kept): every check will run."""
-        if self.root is None:
-            return True
-        try:
-            return not any(len(p.name) == 2 and p.is_dir() for p in self.root.iterdir())
-        except OSError:
-            return True
+        return not cachedir.holds_entries(self.root)
 
     def get(self, key: str) -> Verdict | None:
         if self.root is None:
