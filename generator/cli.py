@@ -37,19 +37,29 @@ def project_options(
 
 def _plugin_config(root: Path) -> dict[str, Any]:
     """The derivations plugin's options in mkdocs.yml, read without loading MkDocs."""
-    from ruamel.yaml import YAML
-
     path = root / "mkdocs.yml"
     if not path.exists():
         return {}
     try:
-        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except Exception:  # mkdocs.yml may use MkDocs-specific tags; fall back to defaults
+        data = _yaml_load(path.read_text(encoding="utf-8"))
+    except Exception:  # a broken mkdocs.yml is MkDocs' to report; fall back to defaults
         return {}
     for plugin in (data or {}).get("plugins", []) or []:
         if isinstance(plugin, dict) and "derivations" in plugin:
             return dict(plugin["derivations"] or {})
     return {}
+
+
+def _yaml_load(text: str) -> Any:
+    """mkdocs.yml as data, MkDocs' own tags (``!ENV``, ``!!python/name:…``) read as nothing.
+    PyYAML, which MkDocs imports anyway: a build that reuses its pages reads this first."""
+    import yaml
+
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    return yaml.load(text, Loader=Loader)  # a safe loader: plain data, unknown tags as None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -64,3 +64,25 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0
     for command in ("build", "serve", "check", "render"):
         assert command in result.stdout
+
+
+def test_the_plugin_options_are_read_before_mkdocs_even_with_its_own_tags(tmp_path: Path) -> None:
+    from generator.cli import project_options
+
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: !ENV [SITE_NAME, 'x']\n"
+        "markdown_extensions:\n"
+        "  - pymdownx.superfences:\n"
+        "      custom_fences:\n"
+        "        - name: math\n"
+        "          format: !!python/name:pymdownx.arithmatex.fence_mathjax_format\n"
+        "plugins:\n"
+        "  - search\n"
+        "  - derivations:\n"
+        "      cache_dir: my-cache\n"
+        "      content_dir: pages\n",
+        encoding="utf-8",
+    )
+    options = project_options(tmp_path)
+    assert options.cache_dir == tmp_path / "my-cache"
+    assert options.content_dir == tmp_path / "pages"

@@ -183,7 +183,7 @@ def test_the_fork_server_preload_names_real_modules() -> None:
 
     assert pool.PRELOAD[0] == "generator.checker.worker"
     assert callable(importlib.import_module(pool.PRELOAD[0]).run_check)
-    for name in pool.PRELOAD:
+    for name in [*pool.PRELOAD, pool.WARM_UP]:
         importlib.import_module(name)
 
 

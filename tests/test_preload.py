@@ -1,5 +1,6 @@
-"""The fork server's preload: workers forked after it import nothing more of SymPy, NumPy or
-mpmath on their first checks (each such import cost every worker its first 0.3 s)."""
+"""The warm-up of a fork server started early: workers forked after it import nothing more of
+SymPy, NumPy or mpmath on their first checks (each such import cost every worker its first
+0.3 s)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import json, sys
 from pathlib import Path
-from generator.pipeline.pool import PRELOAD
-for name in PRELOAD if sys.argv[1] == "preloaded" else PRELOAD[:-1]:
+from generator.pipeline.pool import PRELOAD, WARM_UP
+for name in PRELOAD + [WARM_UP] if sys.argv[1] == "preloaded" else PRELOAD:
     __import__(name)
 before = set(sys.modules)
 from generator.checker.worker import run_check

@@ -248,16 +248,15 @@ class _Pending:
 
 SYMPY_CACHE_SIZE = 10_000
 
-PRELOAD = [
-    "generator.checker.worker",
-    "generator.checker.drawing",
-    "numpy",
-    "generator.checker.preload",
-]
+PRELOAD = ["generator.checker.worker", "generator.checker.drawing", "numpy"]
 """What the fork server imports before it forks any worker."""
+WARM_UP = "generator.checker.preload"
+"""Imported too by a fork server started early (every check will run, or ``serve``): what
+SymPy and NumPy load on first use, once for all workers. A build that checks a few claims
+would wait for it (0.3 s) and use little of it."""
 
 
-def _start_context() -> Any:
+def _start_context(warm: bool = False) -> Any:
     """How workers start: forked from a server that imported the checker once."""
     # Same input, same output: workers iterate sets in a fixed hash order (the fork server
     # reads this when it starts, and its workers inherit it).
@@ -270,17 +269,18 @@ def _start_context() -> Any:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # Import SymPy once in the fork server; each worker then starts in milliseconds.
-    # NumPy and the plotting module too: every page's draw job needs them. ``preload``
-    # touches what SymPy and NumPy would otherwise import in each worker's first checks.
-    context.set_forkserver_preload(PRELOAD)
+    # NumPy and the plotting module too: every page's draw job needs them. (A fork server
+    # that is already running keeps the preload it started with.)
+    context.set_forkserver_preload([*PRELOAD, WARM_UP] if warm else PRELOAD)
     return context
 
 
 def start_early() -> None:
     """Start the fork server now, without waiting for it: it imports SymPy (half a second)
     while this process goes on reading sources, instead of after. For a build that will
-    check many claims (the first one, with an empty cache)."""
-    if _start_context().get_start_method() == "forkserver":
+    check many claims (the first one, with an empty cache), or for ``serve``; such a fork
+    server also warms up (:data:`WARM_UP`)."""
+    if _start_context(warm=True).get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
