@@ -88,13 +88,17 @@ def check(
     files: tuple[Path, ...],
 ) -> None:
     """Verify every equation in content/ (or only FILES) without building the site."""
+    from .pipeline.earlystart import start_checkers_if_cold
+
+    root = root.resolve()
+    options = project_options(root, timeout, jobs, no_cache)
+    if not files:  # all of content/: with an empty cache, every check will run
+        start_checkers_if_cold(options.cache_dir)  # before the loader's imports
     from .core.errors import summary
     from .pipeline.run import check_content, describe_content
     from .report import file_lines, json_report
     from .source.load import load_content
 
-    root = root.resolve()
-    options = project_options(root, timeout, jobs, no_cache)
     content = load_content(options.content_dir, root, options.cache_dir)
     if files:
         wanted = {f.resolve() for f in files}
