@@ -42,14 +42,14 @@ def test_a_stored_verdict_is_found_again(tmp_path: Path) -> None:
 def test_a_cache_holds_nothing_until_a_verdict_is_stored(tmp_path: Path) -> None:
     """An empty cache starts the workers early (every check will run); other caches kept in
     the same folder (sources, pages) are no verdicts."""
-    assert VerdictCache(None).holds_nothing()
-    assert VerdictCache(tmp_path / "missing").holds_nothing()
+    assert not cachedir.holds_entries(None)
+    assert not cachedir.holds_entries(tmp_path / "missing")
     (tmp_path / "sources" / "ab").mkdir(parents=True)
     (tmp_path / "pages-site.json").write_text("{}")
     cache = VerdictCache(tmp_path)
-    assert cache.holds_nothing()
+    assert not cachedir.holds_entries(tmp_path)
     cache.put("ab" + "0" * 62, PROVEN)
-    assert not cache.holds_nothing()
+    assert cachedir.holds_entries(tmp_path)
 
 
 def test_corrupt_and_stale_entries_are_ignored_never_trusted(tmp_path: Path) -> None:

@@ -72,9 +72,9 @@ _RELATIONS: dict[str, Any] = {
 }
 MAX_LITERAL_DIGITS = 2000
 MAX_MEMOISED = 256
+"""Derivatives kept per translator (a page has a few dozen; the worker keeps 64 translators)."""
 MAX_DEPTH = 20
 """Definitions nested deeper than this are taken for a cycle."""
-"""Derivatives kept per translator (a page has a few dozen; the worker keeps 64 translators)."""
 
 
 @dataclass(frozen=True, slots=True)

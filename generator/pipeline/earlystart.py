@@ -1,8 +1,8 @@
 """Starting the checkers before anything else, when every check will run.
 
-Imported by ``derivations build`` and ``serve`` before MkDocs: it imports nothing heavy
-itself (the pool, with multiprocessing, only when it does start something), so a build that
-reuses its pages pays almost nothing for asking.
+Imported by ``derivations build`` and ``serve`` before MkDocs, and by ``check`` before the
+loader. It imports nothing heavy itself (the pool, with multiprocessing, only when it does
+start something), so a build that reuses its pages pays almost nothing for asking.
 """
 
 from __future__ import annotations

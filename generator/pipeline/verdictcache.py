@@ -26,6 +26,7 @@ from typing import Any
 
 from ..core import cachedir
 from ..core.verdicts import FALSE, HOLDS_UNEXPECTEDLY, PASSING, Verdict
+from ..source.sourcecache import SourceCache
 
 CACHE_FORMAT = 2
 
@@ -82,10 +83,6 @@ class VerdictCache:
         assert self.root is not None
         return self.root / key[:2] / f"{key[2:]}.json"
 
-    def holds_nothing(self) -> bool:
-        """No verdict stored at all (a first build, or none kept): every check will run."""
-        return not cachedir.holds_entries(self.root)
-
     def get(self, key: str) -> Verdict | None:
         if self.root is None:
             return None
@@ -137,9 +134,5 @@ class VerdictCache:
         build that wrote nothing (a warm build) does not even count the entries."""
         if self.root is None or not self.written:
             return
-        # Imported here: the source models are not needed to ask whether the cache is empty,
-        # which a build asks before it loads MkDocs.
-        from ..source.sourcecache import SourceCache
-
         cachedir.bound(self.root, VERDICT_LIMIT)
         cachedir.bound(SourceCache(self.root).root, SOURCE_LIMIT)
