@@ -15,6 +15,7 @@ import pytest
 from generator.checker.everysize import METHOD
 from generator.checker.worker import run_check
 from generator.core import verdicts as V
+from generator.core.jobs import RangeJob, encode
 from generator.core.settings import CheckSettings as Settings
 from generator.core.verdicts import weakest
 from generator.parse.expr import parse_expression
@@ -159,6 +160,24 @@ def test_every_scalar_claim_on_the_site_is_proven(source, display):
     for verdict in verdicts(source, display):
         expected = V.REFUTED if display.kind == "expected-false" else V.PROVEN
         assert verdict.status == expected, verdict
+
+
+def _site_declared_domains() -> list[pytest.param]:
+    content = Path(__file__).resolve().parent.parent / "content"
+    params = []
+    for path in sorted(content.glob("*.yaml")):
+        source, _ = load_source(path.read_text(encoding="utf-8"), f"content/{path.name}")
+        if source is not None:
+            params += [pytest.param(source, n, id=f"{path.stem}:{n}") for n in source.range_checks]
+    return params
+
+
+@pytest.mark.parametrize(("source", "name"), _site_declared_domains())
+def test_every_declared_domain_on_the_site_is_proven(source, name):
+    """A defined symbol's declared domain is proven for every size too, never checked size by
+    size (label smoothing's tᵢ ∈ [0, 1] was the last one, until its corners proved it)."""
+    verdict = run_check(source.context, encode(RangeJob(name)), Settings())
+    assert verdict.status == V.PROVEN, verdict
 
 
 @pytest.mark.parametrize("fixture", ["claims/every-size.yaml", "claims/matrices.yaml"])

@@ -23,6 +23,7 @@ from ..core.domains import Domain
 from ..core.jobs import RangeJob
 from ..core.verdicts import Verdict
 from .context import Context
+from .corners import holds_at_corners
 from .deadline import CheckTimeout, Deadline
 from .everysize import Reducer
 from .numeric import evaluate, format_number, points
@@ -75,7 +76,7 @@ def _decide(
 ) -> Verdict:
     # A proof first: when it succeeds no point can lie outside, and it costs far less than
     # the few hundred points a search for one evaluates.
-    if _proven_inside(body, domain, deadline):
+    if _proven_inside(body, domain, deadline, variables.get):
         return Verdict(V.PROVEN, "range", f"the definition stays in {domain.text}")
     outside = _point_outside(body, domain, variables, deadline, rng)
     if outside is not None:
@@ -104,10 +105,13 @@ def _outside_verdict(
     )
 
 
-def _proven_inside(body: Any, domain: Domain, deadline: Deadline) -> bool:
+DomainOf = Callable[[Any], Domain | None]
+
+
+def _proven_inside(body: Any, domain: Domain, deadline: Deadline, domain_of: DomainOf) -> bool:
     try:
         with deadline.phase(0.8):
-            return all(_holds(condition) for condition in _conditions(body, domain))
+            return all(_holds(condition, domain_of) for condition in _conditions(body, domain))
     except CheckTimeout:
         return False
 
@@ -128,7 +132,7 @@ def _conditions(body: Any, domain: Domain) -> list[Any]:
     return out
 
 
-def _holds(condition: Any) -> bool:
+def _holds(condition: Any, domain_of: DomainOf) -> bool:
     if condition is None:
         return False
     expr, kind = condition
@@ -139,7 +143,9 @@ def _holds(condition: Any) -> bool:
         lambda e: sp.together(e.rewrite(sp.exp)),  # 1 − tanh z = 2/(e^{2z} + 1)
         sp.simplify,
     )
-    if kind in (">", ">=") and _bounded_holds(expr, kind):
+    if kind in (">", ">=") and (
+        _bounded_holds(expr, kind) or holds_at_corners(expr, kind, domain_of)
+    ):
         return True
     for make in forms:
         form = make(expr)
@@ -289,7 +295,11 @@ def _proven_every_size(
         return False
     if scalar is None or scalar.has(sp.Sum, sp.Indexed):
         return False
-    return _proven_inside(scalar, domain, deadline)
+
+    def domain_of(symbol: Any) -> Domain | None:
+        return reducer.domains.get(symbol) or context.domains.get(str(symbol))
+
+    return _proven_inside(scalar, domain, deadline, domain_of)
 
 
 def _own_terms_apart(body: Any, size: Any, indices: list[Any]) -> Any:

@@ -230,6 +230,27 @@ def parse_domain(text: str) -> Domain:
     raise SourceError(f"unknown domain {text!r}", 0, (f"expected one of: {EXAMPLES}",))
 
 
+def exact_ends(domain: Domain) -> tuple[Fraction | None, Fraction | None]:
+    """The interval's ends as exact numbers (None for an infinite end), read again from the
+    domain's text: ``low`` and ``high`` are floats, and [0, 0.1] must end at 1/10 exactly."""
+    norm = domain.text.partition(" except ")[0]
+    if norm in _KEYWORDS or norm == "index":
+        return _finite(domain.low), _finite(domain.high)  # 0 and 1: floats that are exact
+    match = _INTERVAL.match(norm)
+    if match is None:
+        return None, None
+    _, low_s, high_s, _ = match.groups()
+    return _exact(low_s), _exact(high_s)
+
+
+def _finite(value: float) -> Fraction | None:
+    return None if math.isinf(value) else Fraction(value)
+
+
+def _exact(text: str) -> Fraction | None:
+    return None if text.lstrip("+-") in ("oo", "inf") else Fraction(text)
+
+
 def _number(text: str) -> float:
     if text.lstrip("+-") in ("oo", "inf"):
         return -INF if text.startswith("-") else INF
