@@ -74,3 +74,49 @@ def test_factors_of_a_dict_are_the_same_without_converting_the_dict(monkeypatch)
     assert factors.factors == given and factors.factors is not given
     assert dict not in converted
     assert Factors(given).as_expr() == -(x**2) / y
+
+
+def test_remembered_deductions_leave_every_base_as_sympy_derives_it():
+    """Each fact, told to bases that already know a few others, must leave the base with the
+    same entries in the same order whether SymPy derives it or the memo replays it (the second
+    time round); a contradiction still raises, and is not remembered."""
+    import itertools
+
+    import pytest
+    from sympy.core.assumptions import _assume_rules
+    from sympy.core.facts import FactKB, InconsistentAssumptions
+
+    replay = FactKB.deduce_all_facts
+    derive = replay.__wrapped__
+    # None: a query SymPy could not settle, which a later fact may still settle.
+    known = [
+        ("real", True),
+        ("integer", True),
+        ("positive", None),
+        ("zero", None),
+        ("finite", True),
+    ]
+    told = [
+        (f, v)
+        for f in ("positive", "nonnegative", "even", "zero", "extended_real")
+        for v in (True, False)
+    ]
+    compared = 0
+    for size in range(3):
+        for start in itertools.combinations(known, size):
+            for fact in told:
+                outcomes = []
+                for deduce in (derive, replay, replay):
+                    base = FactKB(_assume_rules)
+                    derive(base, start)
+                    try:
+                        deduce(base, (fact,))
+                    except InconsistentAssumptions:
+                        outcomes.append("inconsistent")
+                        continue
+                    outcomes.append(list(base.items()))
+                assert outcomes[0] == outcomes[1] == outcomes[2], (start, fact)
+                compared += 1
+    assert compared == 160
+    with pytest.raises(InconsistentAssumptions):
+        replay(FactKB(_assume_rules), (("zero", True), ("positive", True)))

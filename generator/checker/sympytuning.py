@@ -1,4 +1,4 @@
-"""Four changes to how SymPy runs inside a worker, none of which changes what it computes.
+"""Five changes to how SymPy runs inside a worker, none of which changes what it computes.
 
 * The free symbols of a sum (or product, or integral) are remembered. SymPy recomputes them
   on every request by rebuilding the whole body with its variables masked, and the
@@ -19,6 +19,9 @@
   directions.
 * ``Factors`` (behind ``gcd_terms`` and ``together``) no longer converts a dict it is given
   into a SymPy ``Dict`` only to learn that the dict is not the number 1.
+* What a new fact implies (x positive ⇒ x nonzero, real, …) is worked out once for each state
+  of knowledge and remembered. SymPy derives it again for every new object, by forward
+  chaining in Python, whenever a query settles a fact or a symbol is made.
 
 ``install()`` is called once per worker process; calling it again does nothing.
 """
@@ -60,6 +63,7 @@ def install() -> None:
     assumptions.shuffle = _in_fixed_order
     _evaluation_in_the_cache_key()
     _factors_without_converting_dicts()
+    _deductions_remembered()
 
 
 def _in_fixed_order(facts: list[Any]) -> None:
@@ -180,3 +184,39 @@ def _factors_without_converting_dicts() -> None:
         original(self, _FactorItems(factors) if type(factors) is dict else factors)
 
     Factors.__init__ = init
+
+
+_DEDUCTIONS = 65536
+"""States of knowledge remembered with what a fact adds to them (a worker meets a few
+thousand)."""
+
+
+def _deductions_remembered() -> None:
+    """``FactKB.deduce_all_facts(facts)`` depends only on what the knowledge base holds and on
+    ``facts``: the same call on an equal base makes the same changes. They are recorded once
+    (the entries that changed, in the order SymPy made them) and replayed; a call that finds a
+    contradiction raises as before, and nothing is recorded for it."""
+    from sympy.core.facts import FactKB
+
+    derive = FactKB.deduce_all_facts
+    remembered: dict[tuple[Any, ...], tuple[tuple[Any, Any], ...]] = {}
+
+    def deduce_all_facts(self: Any, facts: Any) -> None:
+        given = tuple(facts.items()) if isinstance(facts, dict) else tuple(facts)
+        key = (frozenset(self.items()), given)
+        changes = remembered.get(key)
+        if changes is None:
+            before = dict(self)
+            derive(self, given)
+            changes = tuple(
+                (k, v) for k, v in self.items() if k not in before or before[k] is not v
+            )
+            if len(remembered) >= _DEDUCTIONS:
+                remembered.clear()
+            remembered[key] = changes
+        else:
+            for k, v in changes:
+                self[k] = v
+
+    deduce_all_facts.__wrapped__ = derive  # type: ignore[attr-defined]
+    FactKB.deduce_all_facts = deduce_all_facts
