@@ -103,9 +103,20 @@ def compare(
         a, b = (s.map(lambda e: without_apart_deltas(e, apart)) for s in (a, b))
         bound = tuple(g for shadow in shadows for g in guards_of(shadow, bound=True))
         claim = Claim(a, b, bound, tuple(given_pairs), apart)
+        sampled = None
+        if job.expect_false:
+            # A mistake shown on purpose: a counterexample at some size is its verdict, and
+            # no proof can exist for a false claim, so sizes come first. The prover (which
+            # draws no random numbers) runs only if no size refutes it: the verdict is what
+            # the other order gives, without a proof attempt that must fail.
+            sampled = _compare_per_size(context, a, b, given_pairs, settings, deadline, rng, apart)
+            if sampled.status is V.FALSE:
+                return sampled
         proof = _every_size(context, claim, indices, deadline)
         if proof is not None:
             return Verdict(V.PROVEN, METHOD, proof + _apart_note(apart))
+        if sampled is not None:
+            return sampled
         return _compare_per_size(context, a, b, given_pairs, settings, deadline, rng, apart)
     elimination = _eliminate(given_pairs, lambda s: _domain_of(context, s), a, b)
     if isinstance(elimination, str):
