@@ -6,7 +6,9 @@
 
 The machine is shared, so wall-clock time is noisy; CPU time of one process is what this
 reports. Checks run in the order the pipeline plans them (drawing, claims, declared domains);
-the worker's per-process memos are shared across files, as in a pool worker.
+the worker's per-process memos are shared across files, as in a pool worker. What the pool's
+fork server imports and warms up before any check is imported first here too (set
+PROFILE_COLD_IMPORTS=1 to leave it out, as before session 8).
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ from generator.pipeline.pool import SYMPY_CACHE_SIZE
 os.environ.setdefault("SYMPY_CACHE_SIZE", str(SYMPY_CACHE_SIZE))
 
 from generator.checker.worker import run_check
+
+if os.environ.get("PROFILE_COLD_IMPORTS") != "1":
+    # As an early-started fork server has it: what SymPy and NumPy load on first use is
+    # loaded before the first check, so that no check pays for an import here either.
+    import generator.checker.drawing
+    import generator.checker.preload  # noqa: F401
 from generator.core.jobs import RangeJob, encode
 from generator.core.settings import CheckSettings
 from generator.source.load import Source, load_source

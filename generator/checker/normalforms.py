@@ -184,8 +184,10 @@ def _signs_divided_out(folded: Any, domains: dict[Any, Domain]) -> Any:
         difference = sp.expand(relation.lhs - relation.rhs)
         for v in sorted(difference.free_symbols, key=sp.default_sort_key):
             factor = sp.cancel(difference / v)
+            if factor.has(v):
+                continue  # not c·v: asking for the sign of (1 + z)/z would cost a set solve
             sign = _one_sign(factor, domains)
-            if sign and not factor.has(v):
+            if sign:
                 mapping[relation] = relation.func(sign * v, 0)
                 break
     return folded.xreplace(mapping) if mapping else folded
