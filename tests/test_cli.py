@@ -86,3 +86,32 @@ def test_the_plugin_options_are_read_before_mkdocs_even_with_its_own_tags(tmp_pa
     options = project_options(tmp_path)
     assert options.cache_dir == tmp_path / "my-cache"
     assert options.content_dir == tmp_path / "pages"
+
+
+def test_the_command_ends_at_once_yet_loses_no_output_and_keeps_its_exit_status() -> None:
+    """``derivations`` skips Python's teardown (os._exit): whatever stdout, stderr and the
+    log still buffer must come out first, and a message given to sys.exit means status 1."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import logging, sys\n"
+        "from generator.cli import _end_now\n"
+        "logging.basicConfig(stream=sys.stderr)\n"
+        "logging.getLogger('probe').warning('logged before the end')\n"
+        "sys.stdout.write('x' * 200_000)\n"
+        "_end_now('stopped with a message')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert result.stdout == "x" * 200_000
+    assert "logged before the end" in result.stderr
+    assert result.stderr.rstrip().endswith("stopped with a message")
+
+
+def test_a_failing_command_keeps_its_exit_status(tmp_path: Path) -> None:
+    result = run_cli("check", "--root", str(tmp_path / "missing"))
+    assert result.returncode != 0
+    assert result.stderr.strip()
