@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
 # The one sanctioned crossing into the checker: the worker process's entry point.
 CHILD_PROCESS_IMPORTS = {("generator.pipeline.pool", "generator.checker.worker")}
 # Pages read the result type; only the plugin (like MkDocs' commands) runs the pipeline.
-PIPELINE_RUNNERS = {"generator.pages.plugin"}
+PIPELINE_RUNNERS = {"generator.pages.plugin", "generator.pages.progressive"}
 HEAVY = {"sympy", "numpy", "mpmath"}
 
 

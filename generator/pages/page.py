@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+INDEX_PAGE = "index.md"
+"""The landing page's path."""
+
+
+def reading_order(pages: list[Page]) -> list[Page]:
+    """The order in which MkDocs is given the pages: the derivations as the workers check
+    them, then the landing page, which shows every page's status (so waits for every check).
+    The navigation keeps its own order."""
+    return [p for p in pages if p.path != INDEX_PAGE] + [p for p in pages if p.path == INDEX_PAGE]
+
 
 @dataclass(frozen=True, slots=True)
 class Page:

@@ -7,10 +7,12 @@ are only read. ``mkdocs build`` writes into a staging folder that replaces
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin
 
 from mkdocs.config import config_options as c
@@ -24,9 +26,13 @@ from ..core.errors import DiagnosticsError, summary
 from ..core.settings import DEFAULT_CHECKS, DEFAULT_PATHS, Options, options_from
 from . import assets, pagecache, searchindex, sitedir
 from .htmlcheck import unsafe_html
-from .page import Page, Repository
+from .page import Page, Repository, reading_order
+
+if TYPE_CHECKING:
+    from .progressive import Progressive
 
 log = get_plugin_logger(__name__)
+T = TypeVar("T")
 
 
 class DerivationsConfig(Config):  # type: ignore[no-untyped-call]
@@ -85,6 +91,8 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         self.build_options: Options | None = None
         self.stored = pagecache.StoredBuild([], "")
         """The build to store once published (or the stored one this build reuses)."""
+        self.progressive: Progressive | None = None
+        """The pages being checked and rendered, until on_env (None: a reused build)."""
         self.key = ""
         self.passed_html: set[str] = set()
         self.staging: Path | None = None
@@ -113,11 +121,20 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         self.build_options = options
         self.key = pagecache.build_key(options, repository(config))
         stored = pagecache.load(options, self.key)
+        self.progressive = None
         if stored is not None:
             log.info(f"{stored.summary}; nothing changed since the last build")
-        # Check before MkDocs cleans the site folder: a false claim must change nothing.
-        self.stored = stored or _check_and_render(options, repository(config))
-        self.pages = self.stored.pages
+            self.stored = stored
+            self.pages = stored.pages
+        else:
+            # The checks run while MkDocs goes on; each page waits for its own (see
+            # on_page_read_source). A false claim fails the build in on_env, before any page
+            # is written, and the site folder is only ever replaced by a build that passed.
+            from .progressive import Progressive  # here: a build that reuses pages skips it
+
+            self.progressive = _reported(lambda: Progressive(options, repository(config)))
+            self.stored = pagecache.StoredBuild([], "")
+            self.pages = self.progressive.pages
         self.passed_html = set()
         if config.nav is None:
             config.nav = navigation(self.pages, Path(config.docs_dir))
@@ -129,7 +146,9 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        for page in self.pages:
+        # MkDocs reads the pages in this order: the derivations as the workers check them,
+        # the landing page (every page's status) last. The navigation keeps its own order.
+        for page in reading_order(self.pages):
             if files.get_file_from_path(page.path) is not None:
                 raise PluginError(
                     f"{page.path} is generated from content/; remove it from {config.docs_dir}"
@@ -144,6 +163,21 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         for asset in static:
             files.append(File.generated(config, asset.dest, abs_src_path=str(asset.source)))
         return files
+
+    def on_page_read_source(self, *, page: Any, config: MkDocsConfig) -> str | None:
+        if self.progressive is None:
+            return None  # every page's Markdown is already in its file
+        progressive = self.progressive
+        return _reported(lambda: progressive.markdown(page.file.src_uri))
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        # After MkDocs read every page and before it writes any: the last checks are done
+        # here, and a build with a false claim stops.
+        if self.progressive is not None:
+            progressive, self.progressive = self.progressive, None
+            self.stored = _finished(progressive)
+            self.pages = self.stored.pages
+        return env
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         digest = pagecache.html_digest(html)
@@ -181,22 +215,31 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
 
     def on_build_error(self, *, error: Exception) -> None:
         self.warnings.detach()
+        if self.progressive is not None:
+            # No check may outlive its build (under serve, the next build starts its own).
+            with contextlib.suppress(Exception):
+                self.progressive.checks.result()
+            self.progressive = None
         if self.staging is not None:
             sitedir.discard(self.staging)
             self.staging = None
 
 
-def _check_and_render(options: Options, repo: Repository | None) -> pagecache.StoredBuild:
-    """Load and check the content, then render its pages (a build in which something changed)."""
-    from ..pipeline.run import load_and_check  # only here: a build that reuses pages skips it
-    from .render import render_pages
-
+def _reported(make: Callable[[], T]) -> T:
+    """``make()``, with the checker's own errors (no content folder, workers that cannot
+    start) logged and turned into the engine's build error."""
     try:
-        checked = load_and_check(options)
+        return make()
     except DiagnosticsError as exc:
         for diagnostic in exc.diagnostics:
             log.error(diagnostic.format())
         raise PluginError(str(exc)) from None
+
+
+def _finished(progressive: Progressive) -> pagecache.StoredBuild:
+    """Every verdict and every page, once the last check is done: the diagnostics logged, the
+    build stopped if any is an error, and what a later build may reuse."""
+    checked = _reported(progressive.finish)
     for diagnostic in checked.diagnostics:
         (log.error if diagnostic.severity == "error" else log.warning)(diagnostic.format())
     if not checked.ok:
@@ -207,14 +250,13 @@ def _check_and_render(options: Options, repo: Repository | None) -> pagecache.St
         f"({stats.ran} run, {stats.cached} cached)"
     )
     log.info(f"{line} in {stats.seconds:.2f} s")
-    pages = render_pages(checked, options.templates_dir, repo)
     # What a later build that reuses these pages reports: every check cached. A build with
     # warnings (a duplicate order) is not stored at all (empty line): they must show each time.
     reused = (
         f"{len(checked.content.sources)} derivations, {stats.checks} checks "
         f"(0 run, {stats.checks} cached)"
     )
-    return pagecache.StoredBuild(pages, "" if checked.diagnostics else reused)
+    return pagecache.StoredBuild(progressive.pages, "" if checked.diagnostics else reused)
 
 
 def edit_uri(config: MkDocsConfig, source: str) -> str:

@@ -21,15 +21,23 @@ from markupsafe import Markup, escape
 from ..core.texvocab import RENDERED_AS_ALIGNED, UNWRAPPED
 from ..core.verdicts import LABELS, Counterexample, Verdict
 from ..pipeline.checked import Checked
-from ..source.load import Display, Source
+from ..source.load import Content, Display, Source
 from ..source.model import SymbolDecl
-from .page import Page, Repository
+from .page import INDEX_PAGE, Page, Repository
 from .plaintext import markdown_to_text
 from .readable import readable
 
-__all__ = ["INDEX_PAGE", "Page", "Repository", "page_path", "render_pages"]
-
-INDEX_PAGE = "index.md"
+__all__ = [
+    "INDEX_PAGE",
+    "Page",
+    "Repository",
+    "derivation_page",
+    "environment",
+    "landing_page",
+    "page_outlines",
+    "page_path",
+    "render_pages",
+]
 
 _MARKERS = {
     "proven": ("✓", "checked by SymPy: proven"),
@@ -120,19 +128,38 @@ def render_pages(
 ) -> list[Page]:
     """Every page of the site: the landing page, then one per derivation in order."""
     env = environment(templates_dir)
-    pages = [_landing(checked, env, repository)]
+    pages = [landing_page(checked, env, repository)]
     for source in checked.content.sources:
-        pages.append(_derivation(source, checked, env))
+        pages.append(derivation_page(source, checked, env))
     return pages
+
+
+def page_outlines(content: Content) -> list[Page]:
+    """The pages :func:`render_pages` will return, in its order, before any is rendered: their
+    paths, titles and sections (all the navigation needs), with no Markdown yet."""
+    landing = content.landing
+    outlines = [
+        Page(INDEX_PAGE, _landing_title(content), "", source=landing.path if landing else None)
+    ]
+    for source in content.sources:
+        outlines.append(
+            Page(page_path(source), source.model.title, "", source.model.section, source.path)
+        )
+    return outlines
 
 
 def page_path(source: Source) -> str:
     return f"{source.slug}.md"
 
 
-def _landing(checked: Checked, env: Environment, repository: Repository | None) -> Page:
+def _landing_title(content: Content) -> str:
+    return content.landing.model.title if content.landing else "Derivations"
+
+
+def landing_page(checked: Checked, env: Environment, repository: Repository | None) -> Page:
+    """The landing page: every derivation with its status (so it needs every verdict)."""
     landing = checked.content.landing
-    title = landing.model.title if landing else "Derivations"
+    title = _landing_title(checked.content)
     heading = landing.model.heading if landing else title
     intro = landing.model.intro if landing else None
     entries = [
@@ -159,7 +186,8 @@ def _landing(checked: Checked, env: Environment, repository: Repository | None) 
     return Page(INDEX_PAGE, title, markdown, source=landing.path if landing else None)
 
 
-def _derivation(source: Source, checked: Checked, env: Environment) -> Page:
+def derivation_page(source: Source, checked: Checked, env: Environment) -> Page:
+    """One derivation's page (it reads only that source's verdicts from ``checked``)."""
     views = {d.anchor: _display_view(source, d, checked) for d in source.displays}
     blocks = []
     for block in source.blocks:

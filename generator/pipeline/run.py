@@ -6,6 +6,7 @@ bounded worker pool, so a build where nothing changed never imports SymPy.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -50,10 +51,20 @@ def _key(source: Source, job: dict[str, Any], settings: CheckSettings) -> str:
     return cache_key(_declarations_data(source), job, settings, code_version())
 
 
-def check_content(content: Content, options: Options, progress: Progress | None = None) -> Checked:
-    """Give every check of ``content`` a verdict: from the cache, or by running it."""
-    started = time.monotonic()
-    settings = options.settings
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Every check of some content, each with its cache key, and the tasks that run them."""
+
+    content: Content
+    planned: list[_Planned]
+    drawings: dict[str, tuple[Source, str]]
+    """source path → (the source, its draw job's key)"""
+    ranges: list[tuple[Source, str, Position, str]]
+    """(source, defined symbol, where it is declared, its range job's key)"""
+    tasks: list[Task]
+
+
+def _plan(content: Content, settings: CheckSettings) -> _Plan:
     planned = [
         _Planned(source, display, spec, _key(source, spec.payload(), settings))
         for source in content.sources
@@ -65,50 +76,143 @@ def check_content(content: Content, options: Options, progress: Progress | None 
         for source in content.sources
         if source.artifacts is not None
     }
-    tasks = [
-        Task(key, _declarations_data(s), s.artifacts, s.path)
-        for s, key in drawings.values()
-        if s.artifacts is not None
-    ]
-    tasks += [
-        Task(p.key, _declarations_data(p.source), p.spec.payload(), p.source.path) for p in planned
-    ]
     ranges = [
         (source, name, position, _key(source, encode(RangeJob(name)), settings))
         for source in content.sources
         for name, position in source.range_checks.items()
     ]
-    tasks += [
-        Task(key, _declarations_data(s), encode(RangeJob(n)), s.path) for s, n, _, key in ranges
-    ]
-    found, ran = _run_tasks(tasks, options, progress)
+    # Source by source, in the order of the pages: the pool takes them in this order, and
+    # MkDocs waits for them in this order (a page without a plot is not put last).
+    by_source: dict[str, list[Task]] = {source.path: [] for source in content.sources}
+    for s, key in drawings.values():
+        by_source[s.path].append(Task(key, _declarations_data(s), s.artifacts or {}, s.path))
+    for p in planned:
+        task = Task(p.key, _declarations_data(p.source), p.spec.payload(), p.source.path)
+        by_source[p.source.path].append(task)
+    for s, n, _, key in ranges:
+        by_source[s.path].append(Task(key, _declarations_data(s), encode(RangeJob(n)), s.path))
+    tasks = [task for group in by_source.values() for task in group]
+    return _Plan(content, planned, drawings, ranges, tasks)
+
+
+def check_content(content: Content, options: Options, progress: Progress | None = None) -> Checked:
+    """Give every check of ``content`` a verdict: from the cache, or by running it."""
+    started = time.monotonic()
+    plan = _plan(content, options.settings)
+    found, ran = _run_tasks(plan.tasks, options, progress)
+    return _assemble(plan, found, ran, time.monotonic() - started)
+
+
+def _assemble(
+    plan: _Plan,
+    found: dict[str, Verdict],
+    ran: set[str],
+    seconds: float,
+    only: str | None = None,
+) -> Checked:
+    """The verdicts and diagnostics of the plan (of the source at path ``only``, if given)."""
+
+    def wanted(source: Source) -> bool:
+        return only is None or source.path == only
+
+    planned = [p for p in plan.planned if wanted(p.source)]
     stats = Stats(
         checks=len(planned),
         cached=sum(1 for p in planned if p.key not in ran),
         ran=len({p.key for p in planned if p.key in ran}),
+        seconds=seconds,
     )
     verdicts: dict[tuple[str, str], list[Verdict]] = {}
-    diagnostics = list(content.diagnostics)
+    diagnostics = [d for d in plan.content.diagnostics if only is None]
     for p in planned:
         verdicts.setdefault(display_key(p.source, p.display), []).append(found[p.key])
         diagnostics.extend(verdict_diagnostics(p.source, p.display, p.spec, found[p.key]))
-    for source, name, position, key in ranges:
-        diagnostics.extend(range_diagnostics(source, name, position, found[key]))
+    for source, name, position, key in plan.ranges:
+        if wanted(source):
+            diagnostics.extend(range_diagnostics(source, name, position, found[key]))
     drawn = {}
-    for path, (source, key) in drawings.items():
+    for path, (source, key) in plan.drawings.items():
+        if not wanted(source):
+            continue
         verdict = found[key]
         if not verdict.passed:
             diagnostics.append(drawing_diagnostic(source, verdict))
         elif verdict.drawing is not None:
             drawn[path] = verdict.drawing
-    stats.seconds = time.monotonic() - started
-    return Checked(content, verdicts, diagnostics, stats, drawn)
+    return Checked(plan.content, verdicts, diagnostics, stats, drawn)
+
+
+class BackgroundCheck:
+    """:func:`check_content` in a thread, each source's part ready as soon as its own checks
+    are: the MkDocs plugin renders that page, and MkDocs converts it, while the workers go on
+    with the next ones (the pool takes the sources in order, as MkDocs reads the pages)."""
+
+    def __init__(self, content: Content, options: Options) -> None:
+        self._started = time.monotonic()
+        self._seconds = 0.0
+        self._plan = _plan(content, options.settings)
+        self._options = options
+        self._found: dict[str, Verdict] = {}
+        self._ran: set[str] = set()
+        self._owners: dict[str, set[str]] = {}
+        """check key → the sources waiting for it (one key may serve several)"""
+        self._waiting: dict[str, set[str]] = {s.path: set() for s in content.sources}
+        for task in self._plan.tasks:
+            self._owners.setdefault(task.key, set()).add(task.group)
+            self._waiting[task.group].add(task.key)
+        self._ready = {path: threading.Event() for path in self._waiting}
+        for path, keys in self._waiting.items():
+            if not keys:
+                self._ready[path].set()
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="derivations-checks", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            _, self._ran = _run_tasks(self._plan.tasks, self._options, on_verdict=self._arrived)
+        except BaseException as exc:  # raised again in the thread that waits
+            self._error = exc
+        finally:
+            self._seconds = time.monotonic() - self._started
+            for event in self._ready.values():
+                event.set()
+
+    def _arrived(self, key: str, verdict: Verdict) -> None:
+        with self._lock:
+            self._found[key] = verdict
+            for path in self._owners.get(key, ()):
+                left = self._waiting[path]
+                left.discard(key)
+                if not left:
+                    self._ready[path].set()
+
+    def source(self, path: str) -> Checked:
+        """The verdicts and diagnostics of one source, once all of its checks are done."""
+        self._ready[path].wait()
+        if self._error is not None:
+            raise self._error
+        with self._lock:
+            found = dict(self._found)
+        return _assemble(self._plan, found, set(), 0.0, only=path)
+
+    def result(self) -> Checked:
+        """Everything, as :func:`check_content` returns it (waits for the last check)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return _assemble(self._plan, self._found, self._ran, self._seconds)
 
 
 def _run_tasks(
-    tasks: Iterable[Task], options: Options, progress: Progress | None = None
+    tasks: Iterable[Task],
+    options: Options,
+    progress: Progress | None = None,
+    on_verdict: Callable[[str, Verdict], None] | None = None,
 ) -> tuple[dict[str, Verdict], set[str]]:
-    """Verdicts for every task's key (cached or run), and the keys that were run."""
+    """Verdicts for every task's key (cached or run), and the keys that were run.
+    ``on_verdict`` hears of each verdict as soon as it is known."""
     cache = VerdictCache(options.cache_dir)
     settings = options.settings
     found: dict[str, Verdict] = {}
@@ -121,6 +225,8 @@ def _run_tasks(
         verdict = cache.get(task.key)
         if verdict is not None:
             found[task.key] = verdict
+            if on_verdict:
+                on_verdict(task.key, verdict)
         else:
             missing[task.key] = task
     done = [total - len(missing)]
@@ -130,6 +236,8 @@ def _run_tasks(
     def tick(task: Task, verdict: Verdict) -> None:
         done[0] += 1
         cache.put(task.key, verdict)
+        if on_verdict:
+            on_verdict(task.key, verdict)
         if progress:
             progress(done[0], total)
 
@@ -144,10 +252,14 @@ def _run_tasks(
     return found, set(missing)
 
 
-def load_and_check(options: Options, progress: Progress | None = None) -> Checked:
+def load(options: Options) -> Content:
+    """Read every source (the workers start meanwhile when every check will run)."""
     start_checkers_if_cold(options.cache_dir)  # the CLI may have done so already
-    content = load_content(options.content_dir, options.root, options.cache_dir)
-    return check_content(content, options, progress)
+    return load_content(options.content_dir, options.root, options.cache_dir)
+
+
+def load_and_check(options: Options, progress: Progress | None = None) -> Checked:
+    return check_content(load(options), options, progress)
 
 
 def describe_content(content: Content, options: Options) -> dict[str, dict[str, Any]]:

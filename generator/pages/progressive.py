@@ -1,0 +1,55 @@
+"""A build in which something changed: each page rendered as soon as its own checks are done.
+
+The checks run in the background (:class:`generator.pipeline.run.BackgroundCheck`); MkDocs asks
+for the pages in order and converts each one while the workers check the next. The landing
+page, which shows every page's status, comes last. :meth:`Progressive.finish` waits for the
+last check and returns everything, as :func:`generator.pipeline.run.load_and_check` would.
+"""
+
+from __future__ import annotations
+
+from ..core.settings import Options
+from ..pipeline.checked import Checked
+from ..pipeline.run import BackgroundCheck, load
+from .page import INDEX_PAGE, Page, Repository
+from .render import derivation_page, environment, landing_page, page_outlines, page_path
+
+
+class Progressive:
+    """The pages of one build, rendered on demand in any order, each exactly once."""
+
+    def __init__(self, options: Options, repository: Repository | None) -> None:
+        content = load(options)
+        self.checks = BackgroundCheck(content, options)
+        self._env = environment(options.templates_dir)
+        self._repository = repository
+        self._sources = {page_path(source): source for source in content.sources}
+        self.pages = page_outlines(content)
+        """Every page, in the navigation's order; Markdown filled in as each is rendered."""
+        self._rendered: set[str] = set()
+
+    def markdown(self, path: str) -> str | None:
+        """The Markdown of the page at ``path`` (None if it is not one of these pages), once
+        the checks it shows are done."""
+        if path == INDEX_PAGE:
+            page = landing_page(self.checks.result(), self._env, self._repository)
+        elif path in self._sources:
+            source = self._sources[path]
+            page = derivation_page(source, self.checks.source(source.path), self._env)
+        else:
+            return None
+        self._keep(page)
+        return page.markdown
+
+    def finish(self) -> Checked:
+        """Every verdict, after the last check; every page rendered, even one MkDocs did
+        not ask for."""
+        checked = self.checks.result()
+        for page in list(self.pages):
+            if page.path not in self._rendered:
+                self.markdown(page.path)
+        return checked
+
+    def _keep(self, page: Page) -> None:
+        self.pages = [page if p.path == page.path else p for p in self.pages]
+        self._rendered.add(page.path)
