@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from generator.pipeline.pool import SYMPY_CACHE_SIZE
+from generator.pipeline.pool import SYMPY_CACHE_SIZE, collect_less
 
 # As the pool's workers have it (SymPy reads it when imported, just below).
 os.environ.setdefault("SYMPY_CACHE_SIZE", str(SYMPY_CACHE_SIZE))
@@ -51,6 +51,7 @@ def _tasks(source: Source) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _run(paths: list[Path], slowest: int, skip_draw: bool) -> None:
+    collect_less()  # as each pool worker sets it once it has started
     settings = CheckSettings()
     timings: list[tuple[float, str, str]] = []
     total = 0.0
