@@ -7,6 +7,7 @@ Heavy imports (MkDocs, SymPy) happen inside the commands that need them, so
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -320,6 +321,9 @@ def run() -> None:
     every file the command writes is written and closed before :func:`main` returns, and
     the workers are stopped; only what the streams and the log still buffer is flushed
     here. (``main`` itself, which tests call in-process, ends as any function does.)"""
+    # Loading sources and MkDocs' rendering make millions of small objects; CPython's collector
+    # would pass over the young ones every 700 (a cold build of this site: 4.7 -> 4.5 s).
+    gc.set_threshold(50_000, 20, 100)
     code: Any = 0
     try:
         main()
