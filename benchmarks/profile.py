@@ -21,11 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from generator.pipeline.pool import SYMPY_CACHE_SIZE, collect_less
+from generator.pipeline.pool import SYMPY_CACHE_SIZE
 
 # As the pool's workers have it (SymPy reads it when imported, just below).
 os.environ.setdefault("SYMPY_CACHE_SIZE", str(SYMPY_CACHE_SIZE))
 
+from generator.checker.collector import set_aside_what_was_imported
 from generator.checker.worker import run_check
 
 if os.environ.get("PROFILE_COLD_IMPORTS") != "1":
@@ -51,7 +52,7 @@ def _tasks(source: Source) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _run(paths: list[Path], slowest: int, skip_draw: bool) -> None:
-    collect_less()  # as each pool worker sets it once it has started
+    set_aside_what_was_imported()  # as each pool worker does once it has started
     settings = CheckSettings()
     timings: list[tuple[float, str, str]] = []
     total = 0.0

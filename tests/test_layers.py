@@ -26,7 +26,10 @@ ALLOWED: dict[str, set[str]] = {
     "top": {"core", "parse", "source", "pipeline", "pages"},
 }
 # The one sanctioned crossing into the checker: the worker process's entry point.
-CHILD_PROCESS_IMPORTS = {("generator.pipeline.pool", "generator.checker.worker")}
+CHILD_PROCESS_IMPORTS = {
+    ("generator.pipeline.pool", "generator.checker.worker"),
+    ("generator.pipeline.pool", "generator.checker.collector"),
+}
 # Pages read the result type; only the plugin (like MkDocs' commands) runs the pipeline.
 PIPELINE_RUNNERS = {"generator.pages.plugin", "generator.pages.progressive"}
 HEAVY = {"sympy", "numpy", "mpmath"}
@@ -181,8 +184,8 @@ def test_the_fork_server_preload_names_real_modules() -> None:
 
     from generator.pipeline import pool
 
-    assert pool.PRELOAD[0] == "generator.checker.worker"
-    assert callable(importlib.import_module(pool.PRELOAD[0]).run_check)
+    assert pool.PRELOAD[:2] == ["generator.checker.collector", "generator.checker.worker"]
+    assert callable(importlib.import_module(pool.PRELOAD[1]).run_check)
     for name in [*pool.PRELOAD, pool.WARM_UP]:
         importlib.import_module(name)
 

@@ -10,7 +10,6 @@ hostile expression ends as *rejected* instead of exhausting the machine.
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing
 import os
 import time
@@ -47,9 +46,10 @@ def _limit_memory(megabytes: int) -> None:
 
 def _worker_main(conn: Connection, memory_mb: int, settings: Any) -> None:
     _limit_memory(memory_mb)
+    from ..checker.collector import set_aside_what_was_imported
     from ..checker.worker import run_check
 
-    collect_less()
+    set_aside_what_was_imported()
 
     conn.send(("ready", None))
     while True:
@@ -67,20 +67,6 @@ def _worker_main(conn: Connection, memory_mb: int, settings: Any) -> None:
                 V.REJECTED, "memory", f"the check exceeded the {memory_mb} MB memory limit"
             )
         conn.send((key, verdict.to_json()))
-
-
-COLLECTION_THRESHOLD = 50_000
-"""New container objects between two of the cyclic collector's youngest passes (CPython: 700)."""
-
-
-def collect_less() -> None:
-    """Set the cyclic garbage collector for a worker. SymPy builds and drops millions of small
-    objects, so with CPython's defaults the collector runs every 700 new ones, and its fuller
-    passes walk everything the fork server imported too (SymPy, NumPy: objects that live as
-    long as the worker). Those are set aside (``gc.freeze``), and the young passes run less
-    often: 4-5 % less checking time on this site, memory about the same."""
-    gc.freeze()
-    gc.set_threshold(COLLECTION_THRESHOLD, 20, 100)
 
 
 @dataclass
@@ -265,8 +251,14 @@ class _Pending:
 
 SYMPY_CACHE_SIZE = 10_000
 
-PRELOAD = ["generator.checker.worker", "generator.checker.drawing", "numpy"]
-"""What the fork server imports before it forks any worker."""
+PRELOAD = [
+    "generator.checker.collector",
+    "generator.checker.worker",
+    "generator.checker.drawing",
+    "numpy",
+]
+"""What the fork server imports before it forks any worker (the collector's settings first,
+so that the imports after it run with them)."""
 WARM_UP = "generator.checker.preload"
 """Imported too by a fork server started early (every check will run, or ``serve``): what
 SymPy and NumPy load on first use, once for all workers. A build that checks a few claims
