@@ -340,6 +340,10 @@ def _end_now(code: Any) -> None:
     elif not isinstance(code, int):  # sys.exit("message"): shown, and the exit status is 1
         print(code, file=sys.stderr)
         code = 1
+    if "multiprocessing.forkserver" in sys.modules:  # the checkers were started
+        from .pipeline.pool import stop_fork_server
+
+        stop_fork_server()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         # A closed pipe (derivations check | head) has nothing more to receive.

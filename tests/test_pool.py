@@ -73,3 +73,35 @@ def test_the_fork_server_starts_early_only_when_every_check_will_run(tmp_path):
     assert _fork_server_started(tmp_path / "never-written")
     (tmp_path / "ab").mkdir()  # one stored verdict's folder: a warm build starts nothing
     assert not _fork_server_started(tmp_path)
+
+
+STOP_PROBE = """
+import os, time
+from multiprocessing import forkserver
+from generator.core.settings import CheckSettings
+from generator.pipeline.pool import Task, WorkerPool, start_early, stop_fork_server
+start_early()
+pid = forkserver._forkserver._forkserver_pid
+stop_fork_server()
+for _ in range(100):  # ended (not reaped: multiprocessing reaps it, and starts a new one)
+    if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+        break
+    time.sleep(0.01)
+else:
+    raise SystemExit("the fork server is still running")
+# A pool started afterwards gets a new fork server and runs as before.
+task = Task("k", {"symbols": {}}, {"kind": "nothing"}, "g")
+verdicts = WorkerPool(1, CheckSettings(timeout=5)).run([task])
+print(sorted(verdicts))
+"""
+
+
+def test_the_fork_server_ends_at_once_when_asked_and_a_new_one_starts_after():
+    """At the command's end the fork server is stopped, not left to tear SymPy down while it
+    holds the command's output open; the name it is found by is CPython's, so this also
+    catches a CPython that renamed it."""
+    done = subprocess.run(
+        [sys.executable, "-c", STOP_PROBE], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['k']"
