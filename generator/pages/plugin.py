@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -106,6 +107,14 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             # them) is missed: a strict build that will fail must not publish.
             self.warnings = _WarningCounter()
             self.warnings.attach()
+
+    def on_shutdown(self) -> None:
+        # The checkers' fork server, ended now rather than left to free SymPy while it holds
+        # the command's output open (see pipeline.pool.stop_fork_server).
+        if "multiprocessing.forkserver" in sys.modules:
+            from ..pipeline.pool import stop_fork_server
+
+            stop_fork_server()
 
     def options(self, config: MkDocsConfig) -> Options:
         root = Path(config.config_file_path or ".").resolve().parent
