@@ -16,7 +16,8 @@ from .render import derivation_page, environment, landing_page, page_outlines, p
 
 
 class Progressive:
-    """The pages of one build, rendered on demand in any order, each exactly once."""
+    """The pages of one build, each rendered when MkDocs asks for it (in any order), or at the
+    end if it never does."""
 
     def __init__(self, options: Options, repository: Repository | None) -> None:
         content = load(options)
