@@ -316,11 +316,11 @@ def run() -> None:
     """The ``derivations`` command: :func:`main`, then the process ends at once.
 
     Python's own teardown frees every object MkDocs, Markdown, Jinja and pydantic made, one
-    by one: 0.2 s after a build had already published the site (more than a whole build
-    whose pages are reused takes beyond MkDocs' own work). Nothing is left to do then:
-    every file the command writes is written and closed before :func:`main` returns, and
-    the workers are stopped; only what the streams and the log still buffer is flushed
-    here. (``main`` itself, which tests call in-process, ends as any function does.)"""
+    by one: 0.1-0.25 s after the site is already published. Nothing is left to do by then:
+    every file the command writes is written and closed before :func:`main` returns, and the
+    workers are stopped; what the streams and the log still buffer is flushed here, and the
+    checkers' fork server is stopped with the command. (``main`` itself, which tests call
+    in-process, ends as any function does.)"""
     # Loading sources and MkDocs' rendering make millions of small objects; CPython's collector
     # would pass over the young ones every 700 (a cold build of this site: 4.7 -> 4.5 s).
     gc.set_threshold(50_000, 20, 100)
