@@ -129,3 +129,49 @@ def test_serve_reloads_on_source_and_template_edits_and_leaves_sources_untouched
         server.terminate()
         server.wait(timeout=20)
     assert _git(project, "status", "--porcelain") == ""
+
+
+def _log_contains(log: Path, needle: str, seconds: float) -> None:
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if needle in log.read_text(encoding="utf-8", errors="replace"):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{needle!r} not in the server's log within {seconds} s")
+
+
+def test_serve_stops_a_rebuild_with_a_false_claim_and_recovers_when_it_is_fixed(
+    tmp_path: Path,
+) -> None:
+    """Pages are rendered while their checks run: a false claim saved under ``serve`` must
+    stop that rebuild with its counterexample in the log, and fixing the claim must bring
+    the rest of the edit in, from the same server."""
+    project = copy_project(tmp_path / "project")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/sigmoid-logistic/"
+    log = tmp_path / "serve.log"
+    with log.open("w", encoding="utf-8") as stderr:
+        command = ["serve", "--root", str(project), "-a", f"127.0.0.1:{port}"]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator.cli", *command],
+            cwd=project,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+        )
+        try:
+            _wait_for(url, "For those who are curious", 180)
+            source = project / "content" / "sigmoid-logistic.yaml"
+            original = source.read_text(encoding="utf-8")
+            edited = original.replace("For those who are curious", "For those who are very curious")
+            claim = "result: \\frac{\\partial L}{\\partial z} = a - y"
+            source.write_text(edited.replace(claim, claim.replace("a - y", "a + y")), "utf-8")
+            _log_contains(log, "counterexample", 120)
+            # (MkDocs' server holds requests until a rebuild succeeds: it never serves the
+            # half-built site of a build that stopped.)
+            source.write_text(edited, encoding="utf-8")
+            _wait_for(url, "very curious", 120)
+            assert server.poll() is None
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
