@@ -76,6 +76,20 @@ def run_cli(
     )
 
 
+def run_python(
+    code: str, *args: str, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (what it imports, and how it ends, are its own)."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def run_mkdocs(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run the real ``mkdocs`` command (our plugin is found through its entry point)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1700000000")

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from generator.pipeline.run import check_content
 from generator.pipeline.verdictcache import VerdictCache, cache_key
 from generator.source.load import load_content
 
-from .helpers import ROOT, copy_project
+from .helpers import copy_project, run_python
 
 # These tests are about caching, not speed: a limit no parallel build on 2 cores reaches
 # (a check that times out is never cached, which would make them flaky).
@@ -241,8 +239,6 @@ def test_a_fully_cached_check_does_not_import_sympy(tmp_path: Path) -> None:
         "assert checked.ok and checked.stats.ran == 0, checked.stats\n"
         "print('sympy' in sys.modules)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    result = run_python(probe)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .helpers import ROOT, copy_project, run_cli
+from .helpers import ROOT, copy_project, run_cli, run_python
 
 
 def test_check_json_reports_every_equation_with_its_position_and_verdict() -> None:
@@ -91,9 +91,6 @@ def test_the_plugin_options_are_read_before_mkdocs_even_with_its_own_tags(tmp_pa
 def test_the_command_ends_at_once_yet_loses_no_output_and_keeps_its_exit_status() -> None:
     """``derivations`` skips Python's teardown (os._exit): whatever stdout, stderr and the
     log still buffer must come out first, and a message given to sys.exit means status 1."""
-    import subprocess
-    import sys
-
     probe = (
         "import logging, sys\n"
         "from generator.cli import _end_now\n"
@@ -102,16 +99,16 @@ def test_the_command_ends_at_once_yet_loses_no_output_and_keeps_its_exit_status(
         "sys.stdout.write('x' * 200_000)\n"
         "_end_now('stopped with a message')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    result = run_python(probe)
     assert result.returncode == 1
     assert result.stdout == "x" * 200_000
     assert "logged before the end" in result.stderr
     assert result.stderr.rstrip().endswith("stopped with a message")
 
 
-def test_a_failing_command_keeps_its_exit_status(tmp_path: Path) -> None:
+def test_a_project_folder_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    """A mistyped --root once checked nothing and passed."""
     result = run_cli("check", "--root", str(tmp_path / "missing"))
     assert result.returncode != 0
     assert result.stderr.strip()
+    assert "does not exist" in result.stderr

@@ -26,7 +26,7 @@ import pytest
 from generator.pages import assets
 from generator.source.load import Source, load_content
 
-from .helpers import ROOT, copy_project, run_cli, small_project, tree_digest
+from .helpers import ROOT, copy_project, run_cli, run_python, small_project, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -148,9 +148,7 @@ def test_the_warning_counter_listens_where_the_engine_counts(engine: str) -> Non
         "logging.getLogger('mkdocs').warning('not counted after detach')\n"
         "print(names, counter.count)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    result = run_python(probe)
     assert result.returncode == 0, result.stderr
     names = sorted({"mkdocs", engine})
     assert result.stdout.strip() == f"{names} 2"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from generator.core.settings import Options
 from generator.pages import pagecache
 from generator.pages.page import Page
 
-from .helpers import ROOT, run_cli, small_project, tree_digest
+from .helpers import ROOT, run_cli, run_python, small_project, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -84,9 +83,7 @@ def test_a_build_that_reuses_its_pages_loads_no_source(project: Path) -> None:
         "print(sorted(m for m in sys.modules if m.startswith(('generator.source', "
         "'generator.pipeline', 'generator.parse.tex.', 'pydantic', 'sympy'))))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=False
-    )
+    result = run_python(probe, cwd=project)
     assert result.returncode == 0, result.stderr
     assert REUSED in _log(result)
     assert result.stdout.strip() == "[]"

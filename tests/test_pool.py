@@ -9,6 +9,8 @@ from pathlib import Path
 
 from generator.pipeline.pool import Task, _Pending
 
+from .helpers import run_python
+
 
 def _tasks(*groups: tuple[str, int]) -> list[Task]:
     return [Task(f"{g}{n}", {}, {}, g) for g, count in groups for n in range(count)]
@@ -100,8 +102,6 @@ def test_the_fork_server_ends_at_once_when_asked_and_a_new_one_starts_after():
     """At the command's end the fork server is stopped, not left to tear SymPy down while it
     holds the command's output open; the name it is found by is CPython's, so this also
     catches a CPython that renamed it."""
-    done = subprocess.run(
-        [sys.executable, "-c", STOP_PROBE], capture_output=True, text=True, timeout=120
-    )
+    done = run_python(STOP_PROBE, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['k']"
