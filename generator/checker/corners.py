@@ -40,8 +40,10 @@ def holds_at_corners(expr: Any, kind: str, domain_of: Callable[[Any], Domain | N
     replaced: dict[Any, Any] = {}
     for symbol in sorted(expr.free_symbols, key=sp.default_sort_key):
         domain = domain_of(symbol)
-        corners = _corners(domain) if domain is not None else None
-        reciprocal = _reciprocal_corners(domain) if corners is None and domain else None
+        if domain is None:
+            return False
+        corners = _corners(domain)
+        reciprocal = _reciprocal_corners(domain) if corners is None else None
         if corners is not None:
             variables.append(symbol)
             ends.append(corners)
@@ -58,6 +60,7 @@ def holds_at_corners(expr: Any, kind: str, domain_of: Callable[[Any], Domain | N
     if polynomial is None:
         return False
     for corner in itertools.product(*ends):
+        # Poly.eval: the polynomial's value at the corner, in exact rationals.
         value = polynomial.eval(dict(zip(variables, map(sp.Rational, corner), strict=True)))
         if not (value > 0 if kind == ">" else value >= 0):
             return False

@@ -84,8 +84,11 @@ def _plan(content: Content, settings: CheckSettings) -> _Plan:
     # Source by source, in the order of the pages: the pool takes them in this order, and
     # MkDocs waits for them in this order (a page without a plot is not put last).
     by_source: dict[str, list[Task]] = {source.path: [] for source in content.sources}
-    for s, key in drawings.values():
-        by_source[s.path].append(Task(key, _declarations_data(s), s.artifacts or {}, s.path))
+    for source in content.sources:
+        if source.artifacts is not None:
+            key = drawings[source.path][1]
+            task = Task(key, _declarations_data(source), source.artifacts, source.path)
+            by_source[source.path].append(task)
     for p in planned:
         task = Task(p.key, _declarations_data(p.source), p.spec.payload(), p.source.path)
         by_source[p.source.path].append(task)
