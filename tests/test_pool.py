@@ -1,15 +1,22 @@
 """The pool's order of work: a page's checks stay with one worker, and no worker idles while
-tasks are left."""
+tasks are left; a task sent ahead to a worker is never lost."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from generator.pipeline.pool import Task, _Pending
+from generator.core import verdicts as V
+from generator.core.settings import CheckSettings
+from generator.pipeline.pool import Task, WorkerPool, _Pending, _Worker
+from generator.source.load import load_source
 
 from .helpers import run_python
+
+FIXTURE = Path(__file__).parent / "fixtures" / "good" / "yaml11.yaml"
 
 
 def _tasks(*groups: tuple[str, int]) -> list[Task]:
@@ -52,6 +59,61 @@ def test_every_task_is_given_out_exactly_once():
             groups[w] = task.group
             taken.append(task.key)
     assert sorted(taken) == sorted(t.key for t in tasks)
+
+
+def test_a_task_put_back_is_the_next_one_given_out():
+    pending = _Pending(_tasks(("a", 2), ("b", 1)))
+    a0 = pending.take(None, {None})
+    b0 = pending.take(None, {"a"})
+    pending.put_back(b0)  # its worker died before starting it
+    assert len(pending) == 2
+    assert pending.take(None, {"a"}).key == "b0"
+    pending.put_back(a0)
+    assert pending.take("a", set()).key == "a0"
+    assert pending.take("a", set()).key == "a1"
+    assert len(pending) == 0
+
+
+def _sent(tasks: int, workers: int) -> int:
+    """How many tasks one ready worker is sent at once, with ``tasks`` pending."""
+    parent, child = multiprocessing.Pipe()
+    worker = _Worker(None, parent, ready=True)
+    pool = WorkerPool(workers, CheckSettings())
+    others = [_Worker(None, parent) for _ in range(workers - 1)]  # not ready: sent nothing
+    pool._dispatch([worker, *others], _Pending(_tasks(("a", tasks))))
+    received = 0
+    while child.poll():
+        child.recv()
+        received += 1
+    parent.close()
+    child.close()
+    assert received == len(worker.queue)
+    return received
+
+
+def test_a_worker_is_sent_its_next_task_ahead_except_near_the_end():
+    assert _sent(tasks=10, workers=2) == 2  # the next one waits in its pipe
+    assert _sent(tasks=2, workers=2) == 1  # it could wait there while the other worker idles
+
+
+class _EndsItsWorker:
+    """Unpickled in a worker, this ends the worker at once, as a crash would."""
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return (os._exit, (3,))
+
+
+def test_tasks_sent_ahead_to_a_worker_that_dies_are_run_by_the_next_one():
+    source, diagnostics = load_source(FIXTURE.read_text(encoding="utf-8"), FIXTURE.name)
+    assert source is not None, diagnostics
+    specs = [spec for display in source.displays for spec in display.checks][:3]
+    good = [Task(f"good{k}", source.context, spec.payload(), "g") for k, spec in enumerate(specs)]
+    crash = Task("crash", source.context, {"kind": _EndsItsWorker()}, "g")
+    verdicts = WorkerPool(1, CheckSettings(timeout=20)).run([crash, *good])
+    assert verdicts["crash"].status == V.REJECTED and verdicts["crash"].method == "worker"
+    assert set(verdicts) == {"crash", *(t.key for t in good)}
+    for task in good:  # the first of them waited in the dead worker's pipe
+        assert verdicts[task.key].passed, verdicts[task.key]
 
 
 PROBE = """

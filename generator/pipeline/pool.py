@@ -16,8 +16,9 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from ..core import verdicts as V
@@ -75,10 +76,22 @@ class _Worker:
     process: Any
     conn: Connection
     ready: bool = False
-    task: Task | None = None
+    queue: deque[Task] = field(default_factory=deque)
+    """The tasks sent to this worker and not yet answered, the one it is on first."""
     started: float = 0.0
+    """When the worker began the first task of its queue."""
     group: str | None = None
     """The group of the last task this worker took."""
+
+
+QUEUED = 2
+"""Tasks sent to a worker at a time: the next one waits in its pipe, so the worker goes on
+without waiting for this process to read its verdict and send it more (this process is
+also MkDocs, converting pages meanwhile)."""
+
+QUEUED_BYTES = 32 * 1024
+"""A task is sent ahead only if it fits in the pipe's buffer whole: a send that blocked
+while the worker is busy would keep this process from enforcing the time limit."""
 
 
 class WorkerError(RuntimeError):
@@ -114,13 +127,13 @@ class WorkerPool:
             return results
         workers = [self._spawn() for _ in range(min(self.processes, len(pending)))]
         try:
-            while pending or any(w.task for w in workers):
+            while pending or any(w.queue for w in workers):
                 self._dispatch(workers, pending)
                 ready = wait([w.conn for w in workers], timeout=0.2)
                 for worker in list(workers):
                     if worker.conn in ready:
-                        self._receive(worker, results, progress, workers)
-                self._enforce_limits(workers, results, progress)
+                        self._receive(worker, pending, results, progress, workers)
+                self._enforce_limits(workers, pending, results, progress)
         finally:
             for worker in workers:
                 self._stop(worker)
@@ -128,17 +141,29 @@ class WorkerPool:
 
     def _dispatch(self, workers: list[_Worker], pending: _Pending) -> None:
         for worker in workers:
-            if worker.ready and worker.task is None and pending:
+            while worker.ready and pending and len(worker.queue) < self._depth(workers, pending):
                 others = {w.group for w in workers if w is not worker}
                 task = pending.take(worker.group, others)
-                worker.task = task
+                message = bytes(ForkingPickler.dumps((task.key, task.context, task.check)))
+                if worker.queue and len(message) > QUEUED_BYTES:
+                    pending.put_back(task)
+                    break
+                if not worker.queue:
+                    worker.started = time.monotonic()
+                worker.queue.append(task)
                 worker.group = task.group
-                worker.started = time.monotonic()
-                worker.conn.send((task.key, task.context, task.check))
+                worker.conn.send_bytes(message)
+
+    @staticmethod
+    def _depth(workers: list[_Worker], pending: _Pending) -> int:
+        # Near the end, a task sent ahead could wait behind a long one while another worker
+        # has nothing to do.
+        return QUEUED if len(pending) > len(workers) else 1
 
     def _receive(
         self,
         worker: _Worker,
+        pending: _Pending,
         results: dict[str, Verdict],
         progress: Callable[[Task, Verdict], None] | None,
         workers: list[_Worker],
@@ -152,34 +177,34 @@ class WorkerPool:
                     raise WorkerError(
                         "worker processes fail to start; see the messages above"
                     ) from None
-            task = worker.task
-            if task is not None:
+            if worker.queue:
                 verdict = Verdict(
                     V.REJECTED,
                     "worker",
                     f"the check ended its worker process (memory limit {self.memory_mb} MB?)",
                 )
-                self._finish(task, verdict, results, progress)
-            self._replace(worker, workers)
+                self._finish(worker.queue.popleft(), verdict, results, progress)
+            self._replace(worker, workers, pending)
             return
         if key == "ready":
             worker.ready = True
             return
-        task = worker.task
-        worker.task = None
-        if task is not None and task.key == key:
+        if worker.queue and worker.queue[0].key == key:
+            task = worker.queue.popleft()
+            worker.started = time.monotonic()  # the worker goes on with the next one now
             self._finish(task, Verdict.from_json(data), results, progress)
 
     def _enforce_limits(
         self,
         workers: list[_Worker],
+        pending: _Pending,
         results: dict[str, Verdict],
         progress: Callable[[Task, Verdict], None] | None,
     ) -> None:
         now = time.monotonic()
         for worker in list(workers):
-            if worker.task is not None and now - worker.started > self.hard_limit:
-                task = worker.task
+            if worker.queue and now - worker.started > self.hard_limit:
+                task = worker.queue.popleft()
                 verdict = Verdict(
                     V.TIMEOUT,
                     "time limit",
@@ -187,7 +212,7 @@ class WorkerPool:
                     seconds=round(now - worker.started, 3),
                 )
                 self._finish(task, verdict, results, progress)
-                self._replace(worker, workers)
+                self._replace(worker, workers, pending)
 
     def _finish(
         self,
@@ -200,7 +225,11 @@ class WorkerPool:
         if progress is not None:
             progress(task, verdict)
 
-    def _replace(self, worker: _Worker, workers: list[_Worker]) -> None:
+    def _replace(self, worker: _Worker, workers: list[_Worker], pending: _Pending) -> None:
+        """A fresh worker for one that died or overran; the tasks waiting in its pipe go back
+        to the pending ones (they never started)."""
+        for task in reversed(worker.queue):
+            pending.put_back(task)
         self._stop(worker, kill=True)
         workers[workers.index(worker)] = self._spawn()
 
@@ -248,6 +277,14 @@ class _Pending:
             del self.groups[chosen]
         self.count -= 1
         return task
+
+    def put_back(self, task: Task) -> None:
+        """A task given out but never started (it waited behind one that ended its worker):
+        first in line again, in its group."""
+        queue = self.groups.pop(task.group, deque())
+        queue.appendleft(task)
+        self.groups = {task.group: queue, **self.groups}
+        self.count += 1
 
 
 SYMPY_CACHE_SIZE = 10_000
