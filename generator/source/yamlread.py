@@ -1,6 +1,6 @@
 """Strict YAML → plain data, keeping where every key and value came from.
 
-Built on ruamel.yaml's *event* stream rather than its constructors, so that:
+Built on a YAML *event* stream rather than a library's constructors, so that:
 
 * every scalar stays a string (no YAML 1.1 surprises: ``NO``, ``on``, ``1.10`` and
   ``12:30`` are text; the typed model decides what a field means);
@@ -8,6 +8,11 @@ Built on ruamel.yaml's *event* stream rather than its constructors, so that:
   errors, each at its position, because derivation sources never need them and
   they can hide content;
 * every error is collected, not only the first.
+
+The events come from libyaml (PyYAML's C parser, 30× faster than a parser in Python) when it
+reads the text without complaint and the text holds nothing YAML 1.1 and 1.2 read differently;
+otherwise from ruamel.yaml's YAML 1.2 parser, whose errors are the ones reported.
+``tests/test_yamlread.py`` checks that both give the same events, positions included.
 """
 
 from __future__ import annotations
@@ -16,18 +21,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml as libyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
 from ruamel.yaml.reader import ReaderError
 
 from ..core.errors import Position
@@ -126,7 +122,7 @@ def read(text: str) -> Document:
         )
         return doc
     try:
-        events = list(YAML(typ="safe", pure=True).parse(text))
+        events = _events(text)
     except MarkedYAMLError as exc:
         doc.problems.append(_syntax_problem(exc))
         return doc
@@ -149,6 +145,34 @@ def read(text: str) -> Document:
     return doc
 
 
+_READ_DIFFERENTLY = re.compile("[\t\x85\u2028\u2029\ufeff]|^%", re.MULTILINE)
+"""Read by ruamel alone: line breaks in YAML 1.1 only (NEL, LS, PS), a byte-order mark, a
+directive, and tabs (libyaml accepts a tab after ``key:``, which ruamel, and so this reader,
+refuses)."""
+
+
+def _events(text: str) -> list[Any]:
+    if _FAST is not None and not _READ_DIFFERENTLY.search(text):
+        try:
+            return list(libyaml.parse(text, Loader=_FAST))
+        except Exception:  # any complaint: ruamel reads it again, and says why
+            pass
+    return list(YAML(typ="safe", pure=True).parse(text))
+
+
+_FAST: Any = getattr(libyaml, "CSafeLoader", None)
+"""None where PyYAML was built without libyaml: then ruamel reads every file."""
+
+
+def _is(event: Any, kind: str) -> bool:
+    """Both parsers name their event classes alike (ScalarEvent, AliasEvent, …)."""
+    return type(event).__name__ == kind
+
+
+def _style(event: Any) -> str | None:
+    return event.style or None  # a plain scalar: None from ruamel, "" from libyaml
+
+
 class _Builder:
     def __init__(self, doc: Document, events: list[Any]) -> None:
         self.doc = doc
@@ -164,7 +188,7 @@ class _Builder:
         self.doc.problems.append(Problem(self.pos(event), message, notes))
 
     def build(self) -> None:
-        documents = [k for k, e in enumerate(self.events) if isinstance(e, DocumentStartEvent)]
+        documents = [k for k, e in enumerate(self.events) if _is(e, "DocumentStartEvent")]
         if len(documents) > 1:
             self.problem(
                 self.events[documents[1]], "only one YAML document per file (remove '---')"
@@ -173,7 +197,7 @@ class _Builder:
             self.doc.problems.append(Problem(Position(1, 1), "the file is empty"))
             return
         self.i = documents[0] + 1
-        if isinstance(self.events[self.i], StreamEndEvent):
+        if _is(self.events[self.i], "StreamEndEvent"):
             self.doc.problems.append(Problem(Position(1, 1), "the file is empty"))
             return
         self.doc.values[()] = self.pos(self.events[self.i])
@@ -194,38 +218,38 @@ class _Builder:
         event = self.events[self.i]
         self.i += 1
         self.current = path
-        if isinstance(event, AliasEvent):
+        if _is(event, "AliasEvent"):
             self.problem(
                 event, f"aliases (*{event.anchor}) are not allowed: write the value out in full"
             )
             self.doc.problem_paths.add(path)
             return None
         self.screen(event)
-        if isinstance(event, ScalarEvent):
+        if _is(event, "ScalarEvent"):
             self.doc.scalars[path] = Scalar(
-                event.start_mark.index, event.end_mark.index, event.style
+                event.start_mark.index, event.end_mark.index, _style(event)
             )
-            if event.style is None and event.value in _NULLS:
+            if _style(event) is None and event.value in _NULLS:
                 return None
             return event.value
-        if isinstance(event, SequenceStartEvent):
+        if _is(event, "SequenceStartEvent"):
             items: list[Any] = []
-            while not isinstance(self.events[self.i], SequenceEndEvent):
+            while not _is(self.events[self.i], "SequenceEndEvent"):
                 index = len(items)
                 self.doc.values[(*path, index)] = self.pos(self.events[self.i])
                 items.append(self.node((*path, index)))
             self.i += 1
             return items
-        if isinstance(event, MappingStartEvent):
+        if _is(event, "MappingStartEvent"):
             return self.mapping(path)
         self.problem(event, "unexpected YAML structure")
         return None
 
     def mapping(self, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        while not isinstance(self.events[self.i], MappingEndEvent):
+        while not _is(self.events[self.i], "MappingEndEvent"):
             key_event = self.events[self.i]
-            if not isinstance(key_event, ScalarEvent):
+            if not _is(key_event, "ScalarEvent"):
                 self.problem(key_event, "keys must be plain names")
                 self.node(path)  # skip the key
                 self.node(path)  # and its value
@@ -233,7 +257,7 @@ class _Builder:
             self.i += 1
             self.screen(key_event)
             key = key_event.value
-            if key == "<<" and key_event.style is None:
+            if key == "<<" and _style(key_event) is None:
                 self.problem(
                     key_event, "merge keys (<<) are not allowed: write the keys out in full"
                 )
@@ -245,8 +269,8 @@ class _Builder:
             self.doc.keys[(*path, key)] = self.pos(key_event)
             value_event = self.events[self.i]
             empty = (
-                isinstance(value_event, ScalarEvent)
-                and value_event.style is None
+                _is(value_event, "ScalarEvent")
+                and _style(value_event) is None
                 and value_event.value == ""
             )
             # An empty value has no position of its own (the parser puts it on the next line).

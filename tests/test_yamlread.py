@@ -1,0 +1,82 @@
+"""The YAML reader's two parsers: libyaml (fast) and ruamel.yaml (YAML 1.2, the errors).
+
+Every YAML file of the project must read the same through both: the same data, the same
+positions of every key and value, the same problems. Texts the two parsers would read
+differently must not reach libyaml at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.source import yamlread
+from generator.source.yamlread import Document, read
+
+ROOT = Path(__file__).parent.parent
+FILES = sorted(
+    {
+        *ROOT.glob("content/*.yaml"),
+        *ROOT.glob("tests/**/*.yaml"),
+        *ROOT.glob("benchmarks/**/*.yaml"),
+    }
+)
+
+
+def _read_by_ruamel(text: str, monkeypatch: pytest.MonkeyPatch) -> Document:
+    with monkeypatch.context() as patch:
+        patch.setattr(yamlread, "_FAST", None)
+        return read(text)
+
+
+def _comparable(doc: Document) -> tuple[object, ...]:
+    # An empty value has no text: where the parsers put its (empty) span differs, and no
+    # position is ever taken from it (its key's is used).
+    spans = {p: s for p, s in doc.scalars.items() if s.end > s.start}
+    return (doc.data, doc.keys, doc.values, spans, doc.problems, doc.problem_paths)
+
+
+def test_libyaml_is_there_to_be_used():
+    """The pinned PyYAML wheel carries libyaml; without it every file is read 30× slower."""
+    assert yamlread._FAST is not None
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_both_parsers_read_every_yaml_file_of_the_project_alike(path, monkeypatch):
+    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    assert _comparable(read(text)) == _comparable(_read_by_ruamel(text, monkeypatch))
+
+
+def test_the_files_compared_include_this_sites_sources_and_bad_ones():
+    names = {p.name for p in FILES}
+    assert {"softmax-cross-entropy.yaml", "missing-title-value.yaml"} <= names
+    assert len(FILES) > 150
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: a\u2028b: c\n",  # a line break to YAML 1.1, text to YAML 1.2
+        "title: a\x85b\n",
+        "\ufefftitle: a\n",
+        "%YAML 1.2\n---\ntitle: a\n",
+        "title: \t a\n",  # libyaml takes the tab as a separator; ruamel refuses it
+    ],
+)
+def test_texts_the_parsers_read_differently_are_read_by_ruamel_alone(text, monkeypatch):
+    asked: list[str] = []
+    parse = yamlread.libyaml.parse
+    monkeypatch.setattr(
+        yamlread.libyaml, "parse", lambda t, **kw: asked.append(t) or parse(t, **kw)
+    )
+    assert _comparable(read(text)) == _comparable(_read_by_ruamel(text, monkeypatch))
+    assert asked == []
+
+
+def test_a_syntax_error_is_reported_as_ruamel_words_it(monkeypatch):
+    text = "title: 'never closed\nsymbols: {}\n"
+    doc = read(text)
+    assert doc.problems == _read_by_ruamel(text, monkeypatch).problems
+    assert doc.problems[0].message == "YAML syntax error: this quoted value is never closed"
+    assert (doc.problems[0].position.line, doc.problems[0].position.column) == (1, 8)
