@@ -335,9 +335,14 @@ class _Proof:
             return False
         difference = a.expr - b.expr
         domains = {s: self._domain_in(reducer)(s) for s in difference.free_symbols}
-        # A difference clearly nonzero at a random point is no identity in these symbols: no
+        # The cheap normal forms decide most identities outright. Before the costly ones, a
+        # difference clearly nonzero at a random point is no identity in these symbols: no
         # normal form can reach 0, though merging sums term by term still may.
-        if not _differs_somewhere(difference, domains) and symbolic_zero(difference, domains):
+        if symbolic_zero(difference, domains, cheap_only=True):
+            return True
+        if not _differs_somewhere(difference, domains) and symbolic_zero(
+            difference, domains, cheap_tried=True
+        ):
             return True
         return self._zero_term_by_term(reducer, difference)
 
