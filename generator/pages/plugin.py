@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files
 
 from ..core.errors import DiagnosticsError, summary
 from ..core.settings import DEFAULT_CHECKS, DEFAULT_PATHS, Options, options_from
-from . import assets, pagecache, searchindex, sitedir
+from . import assets, pagecache, searchindex, sitedir, themecode
 from .htmlcheck import unsafe_html
 from .page import Page, Repository, reading_order
 
@@ -141,7 +141,12 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             # is written, and the site folder is only ever replaced by a build that passed.
             from .progressive import Progressive  # here: a build that reuses pages skips it
 
-            self.progressive = _reported(lambda: Progressive(options, repository(config)))
+            theme = config.theme
+            self.progressive = _reported(
+                lambda: Progressive(
+                    options, repository(config), meanwhile=lambda: themecode.precompile(theme)
+                )
+            )
             self.stored = pagecache.StoredBuild([], "")
             self.pages = self.progressive.pages
         self.passed_html = set()
@@ -181,7 +186,9 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # After MkDocs read every page and before it writes any: the last checks are done
-        # here, and a build with a false claim stops.
+        # here, and a build with a false claim stops. The theme's templates come compiled.
+        if env.bytecode_cache is None:
+            env.bytecode_cache = themecode.CODE
         if self.progressive is not None:
             progressive, self.progressive = self.progressive, None
             self.stored = _finished(progressive)

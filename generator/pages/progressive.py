@@ -8,6 +8,8 @@ last check and returns everything, as :func:`generator.pipeline.run.load_and_che
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..core.settings import Options
 from ..pipeline.checked import Checked
 from ..pipeline.run import BackgroundCheck, load
@@ -19,7 +21,14 @@ class Progressive:
     """The pages of one build, each rendered when MkDocs asks for it (in any order), or at the
     end if it never does."""
 
-    def __init__(self, options: Options, repository: Repository | None) -> None:
+    def __init__(
+        self,
+        options: Options,
+        repository: Repository | None,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> None:
+        """``meanwhile``: work to do the first time a page has to wait for its checks, in time
+        this process would otherwise spend waiting (the workers have the cores)."""
         content = load(options)
         self.checks = BackgroundCheck(content, options)
         self._env = environment(options.templates_dir)
@@ -28,10 +37,17 @@ class Progressive:
         self.pages = page_outlines(content)
         """Every page, in the navigation's order; Markdown filled in as each is rendered."""
         self._rendered: set[str] = set()
+        self._meanwhile = meanwhile
 
     def markdown(self, path: str) -> str | None:
         """The Markdown of the page at ``path`` (None if it is not one of these pages), once
         the checks it shows are done."""
+        waits = path in self._sources and not self.checks.done(self._sources[path].path)
+        if self._meanwhile is not None and (waits or path == INDEX_PAGE):
+            meanwhile, self._meanwhile = self._meanwhile, None
+            meanwhile()
+            self._env.get_template("derivation.md.j2")  # this package's templates too
+            self._env.get_template("index.md.j2")
         if path == INDEX_PAGE:
             page = landing_page(self.checks.result(), self._env, self._repository)
         elif path in self._sources:

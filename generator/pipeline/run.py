@@ -191,6 +191,10 @@ class BackgroundCheck:
                 if not left:
                     self._ready[path].set()
 
+    def done(self, path: str) -> bool:
+        """Whether every check of the source at ``path`` is done (:meth:`source` would not wait)."""
+        return self._ready[path].is_set()
+
     def source(self, path: str) -> Checked:
         """The verdicts and diagnostics of one source, once all of its checks are done."""
         self._ready[path].wait()
