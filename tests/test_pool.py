@@ -7,11 +7,13 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from generator.core import verdicts as V
 from generator.core.settings import CheckSettings
-from generator.pipeline.pool import Task, WorkerPool, _Pending, _Worker
+from generator.core.verdicts import Verdict
+from generator.pipeline.pool import QUEUED_BYTES, Task, WorkerPool, _Pending, _Worker
 from generator.source.load import load_source
 
 from .helpers import run_python
@@ -55,7 +57,9 @@ def test_every_task_is_given_out_exactly_once():
             if not len(pending):
                 break
             others = {g for v, g in enumerate(groups) if v != w}
+            upcoming = pending.next(groups[w], others)
             task = pending.take(groups[w], others)
+            assert task is upcoming
             groups[w] = task.group
             taken.append(task.key)
     assert sorted(taken) == sorted(t.key for t in tasks)
@@ -74,13 +78,15 @@ def test_a_task_put_back_is_the_next_one_given_out():
     assert len(pending) == 0
 
 
-def _sent(tasks: int, workers: int) -> int:
-    """How many tasks one ready worker is sent at once, with ``tasks`` pending."""
+def _sent(tasks: int, workers: int, size: int = 0) -> int:
+    """How many tasks one ready worker is sent at once, with ``tasks`` pending (each carrying
+    ``size`` bytes of declarations)."""
     parent, child = multiprocessing.Pipe()
     worker = _Worker(None, parent, ready=True)
     pool = WorkerPool(workers, CheckSettings())
     others = [_Worker(None, parent) for _ in range(workers - 1)]  # not ready: sent nothing
-    pool._dispatch([worker, *others], _Pending(_tasks(("a", tasks))))
+    padded = [Task(t.key, {"pad": "x" * size}, t.check, t.group) for t in _tasks(("a", tasks))]
+    pool._dispatch([worker, *others], _Pending(padded))
     received = 0
     while child.poll():
         child.recv()
@@ -94,6 +100,9 @@ def _sent(tasks: int, workers: int) -> int:
 def test_a_worker_is_sent_its_next_task_ahead_except_near_the_end():
     assert _sent(tasks=10, workers=2) == 2  # the next one waits in its pipe
     assert _sent(tasks=2, workers=2) == 1  # it could wait there while the other worker idles
+    # One that might not fit in the pipe's buffer whole is not sent ahead: the send could
+    # block while the worker is busy, and with it the time limit.
+    assert _sent(tasks=10, workers=2, size=QUEUED_BYTES) == 1
 
 
 class _EndsItsWorker:
@@ -103,17 +112,38 @@ class _EndsItsWorker:
         return (os._exit, (3,))
 
 
-def test_tasks_sent_ahead_to_a_worker_that_dies_are_run_by_the_next_one():
+def _tasks_around_a_crash() -> tuple[list[Task], Task]:
     source, diagnostics = load_source(FIXTURE.read_text(encoding="utf-8"), FIXTURE.name)
     assert source is not None, diagnostics
     specs = [spec for display in source.displays for spec in display.checks][:3]
     good = [Task(f"good{k}", source.context, spec.payload(), "g") for k, spec in enumerate(specs)]
-    crash = Task("crash", source.context, {"kind": _EndsItsWorker()}, "g")
-    verdicts = WorkerPool(1, CheckSettings(timeout=20)).run([crash, *good])
+    return good, Task("crash", source.context, {"kind": _EndsItsWorker()}, "g")
+
+
+def _assert_only_the_crash_is_rejected(verdicts: dict[str, Verdict], good: list[Task]) -> None:
     assert verdicts["crash"].status == V.REJECTED and verdicts["crash"].method == "worker"
     assert set(verdicts) == {"crash", *(t.key for t in good)}
-    for task in good:  # the first of them waited in the dead worker's pipe
+    for task in good:
         assert verdicts[task.key].passed, verdicts[task.key]
+
+
+def test_tasks_sent_ahead_to_a_worker_that_dies_are_run_by_the_next_one():
+    good, crash = _tasks_around_a_crash()
+    verdicts = WorkerPool(1, CheckSettings(timeout=20)).run([crash, *good])
+    _assert_only_the_crash_is_rejected(verdicts, good)  # the first good one waited behind it
+
+
+def test_a_worker_that_died_after_its_last_answer_is_not_sent_more():
+    """The worker answers, dies on the task waiting in its pipe, and only then does this
+    process, slow to read the answer, send it the next one: that send fails."""
+    good, crash = _tasks_around_a_crash()
+
+    def slow(task: Task, verdict: Verdict) -> None:
+        if task.key == "good0":
+            time.sleep(0.5)  # the worker reads the crash meanwhile
+
+    verdicts = WorkerPool(1, CheckSettings(timeout=20)).run([good[0], crash, *good[1:]], slow)
+    _assert_only_the_crash_is_rejected(verdicts, good)
 
 
 PROBE = """
@@ -143,6 +173,7 @@ STOP_PROBE = """
 import os, time
 from multiprocessing import forkserver
 from generator.core.settings import CheckSettings
+from generator.core.verdicts import Verdict
 from generator.pipeline.pool import Task, WorkerPool, start_early, stop_fork_server
 start_early()
 pid = forkserver._forkserver._forkserver_pid

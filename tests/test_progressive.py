@@ -54,3 +54,32 @@ def test_mkdocs_reads_the_landing_page_last_and_the_navigation_keeps_its_order()
     pages = [Page(INDEX_PAGE, "Home", ""), Page("a.md", "A", ""), Page("b.md", "B", "")]
     assert [p.path for p in reading_order(pages)] == ["a.md", "b.md", INDEX_PAGE]
     assert [p.path for p in pages] == [INDEX_PAGE, "a.md", "b.md"]
+
+
+def test_the_work_meanwhile_is_done_once_when_a_page_first_waits(tmp_path: Path) -> None:
+    """The theme's templates are compiled in time the build would spend waiting: at the first
+    page whose checks are not done yet, and only once."""
+    project = small_project(tmp_path / "project", CONTENT)
+    options = Options.at(project, settings=CheckSettings(jobs=2), cache_dir=tmp_path / "cache")
+    calls: list[str] = []
+    progressive = Progressive(options, None, meanwhile=lambda: calls.append("now"))
+    first, *others = reading_order(progressive.pages)
+    assert not progressive.checks.done(first.source or "")  # an empty cache: checks to run
+    progressive.markdown(first.path)
+    assert calls == ["now"]
+    for page in others:
+        progressive.markdown(page.path)
+    progressive.finish()
+    assert calls == ["now"]
+    derivations = [p for p in reading_order(progressive.pages) if p.path != INDEX_PAGE]
+    assert all(progressive.checks.done(p.source or "") for p in derivations)
+
+    # Every verdict cached: no derivation page waits, and the work is done at the landing
+    # page (read last), which shows them all, rather than never.
+    again = Progressive(options, None, meanwhile=lambda: calls.append("again"))
+    again.checks.result()
+    for page in derivations:
+        again.markdown(page.path)
+    assert calls == ["now"]
+    again.markdown(INDEX_PAGE)
+    assert calls == ["now", "again"]

@@ -56,3 +56,16 @@ def test_an_environment_that_generates_other_code_compiles_its_own():
     assert plain.get_template("page.html").render(x=1) == "\nyes\n"
     assert trimmed.get_template("page.html").render(x=1) == "yes\n"
     assert len(plain.bytecode_cache) == 2  # type: ignore[arg-type]
+
+
+def test_an_environment_with_other_filters_compiles_its_own():
+    """How a filter is called is compiled in, and a filter on a constant runs at compile
+    time: code made with one environment's filters is not another's."""
+    templates = {"page.html": "{{ 'a' | up }}"}
+    first = _env(templates)
+    first.filters["up"] = lambda text: text.upper()
+    second = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    second.filters["up"] = lambda text: text + "!"
+    second.bytecode_cache = first.bytecode_cache
+    assert first.get_template("page.html").render() == "A"
+    assert second.get_template("page.html").render() == "a!"

@@ -48,6 +48,24 @@ def test_both_parsers_read_every_yaml_file_of_the_project_alike(path, monkeypatc
     assert _comparable(read(text)) == _comparable(_read_by_ruamel(text, monkeypatch))
 
 
+def test_libyaml_reads_this_sites_sources(monkeypatch):
+    """The fast path is the one taken: a comparison of both parsers would also pass if every
+    file fell back to ruamel."""
+    read_by_libyaml: list[str] = []
+    parse = yamlread.libyaml.parse
+
+    def recorded(text: str, **options: object) -> object:
+        events = list(parse(text, **options))
+        read_by_libyaml.append(text)
+        return events
+
+    monkeypatch.setattr(yamlread.libyaml, "parse", recorded)
+    sources = sorted(ROOT.glob("content/*.yaml"))
+    for path in sources:
+        read(path.read_text(encoding="utf-8"))
+    assert len(read_by_libyaml) == len(sources)
+
+
 def test_the_files_compared_include_this_sites_sources_and_bad_ones():
     names = {p.name for p in FILES}
     assert {"softmax-cross-entropy.yaml", "missing-title-value.yaml"} <= names
@@ -62,6 +80,7 @@ def test_the_files_compared_include_this_sites_sources_and_bad_ones():
         "\ufefftitle: a\n",
         "%YAML 1.2\n---\ntitle: a\n",
         "title: \t a\n",  # libyaml takes the tab as a separator; ruamel refuses it
+        "title: |#c\n  a\n",  # a comment with no space before it
     ],
 )
 def test_texts_the_parsers_read_differently_are_read_by_ruamel_alone(text, monkeypatch):

@@ -9,8 +9,9 @@ its first page's checks, into a cache Jinja consults before compiling (its docum
 ``serve`` the cache outlives each rebuild, so a rebuild compiles nothing.
 
 A template is found by its name and the checksum of its source (Jinja's own key and check),
-and by every setting of the environment that changes the code Jinja generates: a changed
-template, or an environment another plugin configured differently, is compiled afresh.
+and by what of the environment goes into the code Jinja generates (its syntax, extensions,
+policies, code classes, and its filters and tests themselves): a changed template, or an
+environment another plugin configured differently, is compiled afresh.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ templates whose references are followed."""
 
 
 def _generated_alike(env: jinja2.Environment) -> tuple[Any, ...]:
-    """What, besides a template's source, decides the code Jinja compiles it to."""
-
-    def named(value: Any) -> Any:
-        return getattr(value, "__qualname__", value) if callable(value) else value
-
+    """What, besides a template's source, decides the code Jinja compiles it to: the syntax,
+    the extensions and their policies, the classes that generate and run the code, and the
+    filters and tests themselves (how each is called is compiled in, and a filter applied to
+    a constant is run at compile time). Objects, not their names, so that two environments
+    share code only when they share these very functions; the key keeps them alive, so no
+    new function can take an old one's identity."""
     return (
         env.block_start_string,
         env.block_end_string,
@@ -46,11 +48,17 @@ def _generated_alike(env: jinja2.Environment) -> tuple[Any, ...]:
         env.newline_sequence,
         env.keep_trailing_newline,
         tuple(sorted(env.extensions)),
+        repr(sorted(env.policies.items())),
+        getattr(env, "newstyle_gettext", None),
         env.optimized,
-        named(env.autoescape),
-        named(env.finalize),
+        env.autoescape,
+        env.finalize,
         env.is_async,
-        type(env).__qualname__,
+        type(env),
+        env.code_generator_class,
+        env.context_class,
+        tuple(sorted(env.filters.items())),
+        tuple(sorted(env.tests.items())),
     )
 
 
@@ -94,12 +102,14 @@ def precompile(theme: Any) -> int:
         try:
             source, filename, _ = loader.get_source(env, name)
             tree = env.parse(source, name, filename)
+            names.extend(n for n in meta.find_referenced_templates(tree) if n)
             bucket = CODE.get_bucket(env, name, filename, source)
             if bucket.code is None:
                 bucket.code = env.compile(tree, name, filename)
                 CODE.set_bucket(bucket)
                 compiled += 1
-        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
-            continue  # not there, or broken: MkDocs reports it when it needs it
-        names.extend(n for n in meta.find_referenced_templates(tree) if n)
+        except Exception:
+            # Not there, or broken: MkDocs reports it when it needs it. Compiling ahead only
+            # saves time, and may never fail a build.
+            continue
     return compiled

@@ -53,7 +53,7 @@ def _worker_main(conn: Connection, memory_mb: int, settings: Any) -> None:
 
     set_aside_what_was_imported()
 
-    conn.send(("ready", None))
+    conn.send(("ready", None, time.monotonic()))
     while True:
         try:
             message = conn.recv()
@@ -68,7 +68,9 @@ def _worker_main(conn: Connection, memory_mb: int, settings: Any) -> None:
             verdict = Verdict(
                 V.REJECTED, "memory", f"the check exceeded the {memory_mb} MB memory limit"
             )
-        conn.send((key, verdict.to_json()))
+        # When it answered: the task waiting in its pipe begins now (the clock is the
+        # machine's, the same in every process).
+        conn.send((key, verdict.to_json(), time.monotonic()))
 
 
 @dataclass
@@ -89,9 +91,10 @@ QUEUED = 2
 without waiting for this process to read its verdict and send it more (this process is
 also MkDocs, converting pages meanwhile)."""
 
-QUEUED_BYTES = 32 * 1024
-"""A task is sent ahead only if it fits in the pipe's buffer whole: a send that blocked
-while the worker is busy would keep this process from enforcing the time limit."""
+QUEUED_BYTES = 4 * 1024
+"""A task is sent ahead only if it surely fits in the pipe's buffer whole (8 KiB on some
+systems): a send that blocked while the worker is busy would keep this process from
+enforcing the time limit. This site's tasks are 0.4–2.3 kB."""
 
 
 class WorkerError(RuntimeError):
@@ -143,16 +146,22 @@ class WorkerPool:
         for worker in workers:
             while worker.ready and pending and len(worker.queue) < self._depth(workers, pending):
                 others = {w.group for w in workers if w is not worker}
-                task = pending.take(worker.group, others)
+                task = pending.next(worker.group, others)
                 message = bytes(ForkingPickler.dumps((task.key, task.context, task.check)))
                 if worker.queue and len(message) > QUEUED_BYTES:
+                    break
+                pending.take(worker.group, others)
+                try:
+                    worker.conn.send_bytes(message)
+                except OSError:
+                    # It died after its last answer: the task goes back, and reading its end
+                    # of the pipe rejects the task it died on and replaces it.
                     pending.put_back(task)
                     break
                 if not worker.queue:
                     worker.started = time.monotonic()
                 worker.queue.append(task)
                 worker.group = task.group
-                worker.conn.send_bytes(message)
 
     @staticmethod
     def _depth(workers: list[_Worker], pending: _Pending) -> int:
@@ -169,7 +178,7 @@ class WorkerPool:
         workers: list[_Worker],
     ) -> None:
         try:
-            key, data = worker.conn.recv()
+            key, data, answered = worker.conn.recv()
         except (EOFError, OSError):
             if not worker.ready:
                 self.startup_failures += 1
@@ -191,7 +200,7 @@ class WorkerPool:
             return
         if worker.queue and worker.queue[0].key == key:
             task = worker.queue.popleft()
-            worker.started = time.monotonic()  # the worker goes on with the next one now
+            worker.started = answered  # the worker went on with the next one then
             self._finish(task, Verdict.from_json(data), results, progress)
 
     def _enforce_limits(
@@ -259,24 +268,33 @@ class _Pending:
     def __len__(self) -> int:
         return self.count
 
+    def next(self, group: str | None, others: set[str | None]) -> Task:
+        """The task :meth:`take` would give out now, left where it is."""
+        chosen, from_end = self._choice(group, others)
+        queue = self.groups[chosen]
+        return queue[-1] if from_end else queue[0]
+
     def take(self, group: str | None, others: set[str | None]) -> Task:
         """The task a free worker takes: the next one of its own group (a page's checks share
         the worker's memos: its derivatives, reductions, sums); else the first of a group no
         other worker is on; else the last of the group with the most left (from its end, so
         that the worker on it goes on in order)."""
-        if group is not None and group in self.groups:
-            chosen = group
-        else:
-            fresh = next((g for g in self.groups if g not in others), None)
-            chosen = (
-                fresh if fresh is not None else max(self.groups, key=lambda g: len(self.groups[g]))
-            )
+        chosen, from_end = self._choice(group, others)
         queue = self.groups[chosen]
-        task = queue.popleft() if chosen == group or chosen not in others else queue.pop()
+        task = queue.pop() if from_end else queue.popleft()
         if not queue:
             del self.groups[chosen]
         self.count -= 1
         return task
+
+    def _choice(self, group: str | None, others: set[str | None]) -> tuple[str, bool]:
+        """The group to take from, and whether from its end."""
+        if group is not None and group in self.groups:
+            return group, False
+        fresh = next((g for g in self.groups if g not in others), None)
+        if fresh is not None:
+            return fresh, False
+        return max(self.groups, key=lambda g: len(self.groups[g])), True
 
     def put_back(self, task: Task) -> None:
         """A task given out but never started (it waited behind one that ended its worker):

@@ -24,8 +24,11 @@ FORMAT = 2
 
 
 def loader_version() -> str:
-    """The package's source code: a change to how files are loaded invalidates the cache."""
-    return code_version()
+    """The package's source code and the YAML parsers' versions: a change to how files are
+    loaded invalidates the cache."""
+    from .yamlread import PARSERS  # here: asking for a key means loading anyway
+
+    return f"{code_version()} {PARSERS}"
 
 
 def source_key(path: str, text: str) -> str:
@@ -52,11 +55,11 @@ class SourceCache:
         if self.root is None:
             return
         folder = self.root / key[:2]
+        # dumps, not dump: dump streams through the pure-Python encoder (6× slower here).
+        text = json.dumps({"key": key, "source": source_to_json(source)})
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            # dumps, not dump: dump streams through the pure-Python encoder (6× slower here).
-            text = json.dumps({"key": key, "source": source_to_json(source)})
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
             os.replace(tmp, folder / f"{key[2:]}.json")

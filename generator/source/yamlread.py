@@ -12,7 +12,11 @@ Built on a YAML *event* stream rather than a library's constructors, so that:
 The events come from libyaml (PyYAML's C parser, 30× faster than a parser in Python) when it
 reads the text without complaint and the text holds nothing YAML 1.1 and 1.2 read differently;
 otherwise from ruamel.yaml's YAML 1.2 parser, whose errors are the ones reported.
-``tests/test_yamlread.py`` checks that both give the same events, positions included.
+``tests/test_yamlread.py`` checks that both give the same events, positions included, for
+every YAML file of the project. A few texts ruamel refuses are read by libyaml as YAML 1.2
+reads them: a block scalar whose first, blank line is indented less than its text, a
+JSON-like key in a flow sequence (``["b":c]``), a repeated ``...``; and an anchor or tag in
+an odd place is still an error, in this reader's words rather than ruamel's.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 
 import yaml as libyaml
 from ruamel.yaml import YAML
+from ruamel.yaml import __version__ as ruamel_version
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
@@ -145,10 +150,10 @@ def read(text: str) -> Document:
     return doc
 
 
-_READ_DIFFERENTLY = re.compile("[\t\x85\u2028\u2029\ufeff]|^%", re.MULTILINE)
+_READ_DIFFERENTLY = re.compile("[\t\x85\u2028\u2029\ufeff]|^%|[|>][-+0-9]*#", re.MULTILINE)
 """Read by ruamel alone: line breaks in YAML 1.1 only (NEL, LS, PS), a byte-order mark, a
-directive, and tabs (libyaml accepts a tab after ``key:``, which ruamel, and so this reader,
-refuses)."""
+directive, tabs (libyaml accepts a tab after ``key:``, which ruamel, and so this reader,
+refuses) and a comment right after a block scalar's header (``|#``, likewise)."""
 
 
 def _events(text: str) -> list[Any]:
@@ -162,6 +167,22 @@ def _events(text: str) -> list[Any]:
 
 _FAST: Any = getattr(libyaml, "CSafeLoader", None)
 """None where PyYAML was built without libyaml: then ruamel reads every file."""
+
+
+def _libyaml_version() -> str:
+    from yaml import _yaml  # the C extension, there whenever CSafeLoader is
+
+    return str(_yaml.get_version_string())
+
+
+PARSERS = " ".join(
+    (
+        f"ruamel.yaml {ruamel_version}",
+        f"PyYAML {libyaml.__version__}",
+        f"libyaml {_libyaml_version()}" if _FAST is not None else "no libyaml",
+    )
+)
+"""Which parsers read the sources (part of the source cache's key)."""
 
 
 def _is(event: Any, kind: str) -> bool:
