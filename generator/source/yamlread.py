@@ -156,6 +156,10 @@ directive, tabs (libyaml accepts a tab after ``key:``, which ruamel, and so this
 refuses) and a comment right after a block scalar's header (``|#``, likewise)."""
 
 
+_FAST: Any = getattr(libyaml, "CSafeLoader", None)
+"""None where PyYAML was built without libyaml: then ruamel reads every file."""
+
+
 def _events(text: str) -> list[Any]:
     if _FAST is not None and not _READ_DIFFERENTLY.search(text):
         try:
@@ -163,10 +167,6 @@ def _events(text: str) -> list[Any]:
         except Exception:  # any complaint: ruamel reads it again, and says why
             pass
     return list(YAML(typ="safe", pure=True).parse(text))
-
-
-_FAST: Any = getattr(libyaml, "CSafeLoader", None)
-"""None where PyYAML was built without libyaml: then ruamel reads every file."""
 
 
 def _libyaml_version() -> str:
