@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.source import yamlread
-from generator.source.yamlread import Document, read
+from generator.source.yamlread import Document, Problem, read
 
 ROOT = Path(__file__).parent.parent
 FILES = sorted(
@@ -84,13 +84,13 @@ def test_the_files_compared_include_this_sites_sources_and_bad_ones():
     ],
 )
 def test_texts_the_parsers_read_differently_are_read_by_ruamel_alone(text, monkeypatch):
-    asked: list[str] = []
-    parse = yamlread.libyaml.parse
-    monkeypatch.setattr(
-        yamlread.libyaml, "parse", lambda t, **kw: asked.append(t) or parse(t, **kw)
-    )
-    assert _comparable(read(text)) == _comparable(_read_by_ruamel(text, monkeypatch))
-    assert asked == []
+    """libyaml still reads them (to know how deep they nest), but its events are not used."""
+    used: list[str] = []
+    parse = yamlread.YAML.parse
+    monkeypatch.setattr(yamlread.YAML, "parse", lambda self, t: used.append(t) or parse(self, t))
+    doc = read(text)
+    assert used == [text]
+    assert _comparable(doc) == _comparable(_read_by_ruamel(text, monkeypatch))
 
 
 def test_a_syntax_error_is_reported_as_ruamel_words_it(monkeypatch):
@@ -99,3 +99,55 @@ def test_a_syntax_error_is_reported_as_ruamel_words_it(monkeypatch):
     assert doc.problems == _read_by_ruamel(text, monkeypatch).problems
     assert doc.problems[0].message == "YAML syntax error: this quoted value is never closed"
     assert (doc.problems[0].position.line, doc.problems[0].position.column) == (1, 8)
+
+
+def _nested_blocks(levels: int) -> str:
+    lines = ["title: x", "body:"] + ["  " * level + "a:" for level in range(1, levels + 1)]
+    return "\n".join([*lines, "  " * (levels + 1) + "b", ""])
+
+
+def _nested_keys(levels: int) -> str:
+    key = "a"
+    for _ in range(levels):
+        key = "{? " + key + " : v}"
+    return f"title: x\nbody: {key}\n"
+
+
+def _nested_lists(levels: int) -> str:
+    return "title: x\nbody: " + "[" * levels + "]" * levels + "\n"
+
+
+NESTED = {
+    "lists": _nested_lists,
+    "blocks": _nested_blocks,
+    "complex keys": _nested_keys,
+}
+
+
+def _too_deep(doc: Document) -> list[Problem]:
+    return [p for p in doc.problems if "levels deep" in p.message]
+
+
+@pytest.mark.parametrize("shape", NESTED)
+def test_a_source_nested_too_deep_is_an_error_at_its_place_not_a_crash(shape, monkeypatch):
+    """Building data nested hundreds deep exhausted Python's recursion limit (a traceback,
+    not an error at a line); beyond libyaml's 1,000 levels no parser goes on, since ruamel
+    takes seconds for a few thousand levels of brackets."""
+    line = 2 + yamlread.MAX_NESTING if shape == "blocks" else 2
+    for levels in (yamlread.MAX_NESTING + 1, 300):
+        for doc in (
+            read(NESTED[shape](levels)),
+            _read_by_ruamel(NESTED[shape](levels), monkeypatch),
+        ):
+            assert [p.position.line for p in _too_deep(doc)] == [line], doc.problems[:3]
+    if shape != "blocks":  # libyaml stops at 1,000 levels, here on line 2
+        doc = read(NESTED[shape](20_000))
+        assert [p.position.line for p in _too_deep(doc)] == [2], doc.problems[:3]
+
+
+@pytest.mark.parametrize("shape", NESTED)
+def test_data_nested_as_deep_as_allowed_is_read(shape):
+    doc = read(NESTED[shape](yamlread.MAX_NESTING - 2))
+    assert not _too_deep(doc)
+    if shape != "complex keys":  # those are refused, each for being no plain name
+        assert doc.problems == []

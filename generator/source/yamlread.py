@@ -7,7 +7,9 @@ Built on a YAML *event* stream rather than a library's constructors, so that:
 * anchors, aliases, tags, merge keys, duplicate keys and multiple documents are
   errors, each at its position, because derivation sources never need them and
   they can hide content;
-* every error is collected, not only the first.
+* every error is collected, not only the first;
+* nesting is bounded (:data:`MAX_NESTING` levels): deeper data is an error at its place, not a
+  crash of Python's recursion limit, and no parser is left to spend seconds on it.
 
 The events come from libyaml (PyYAML's C parser, 30× faster than a parser in Python) when it
 reads the text without complaint and the text holds nothing YAML 1.1 and 1.2 read differently;
@@ -128,6 +130,9 @@ def read(text: str) -> Document:
         return doc
     try:
         events = _events(text)
+    except _TooDeep as exc:
+        doc.problems.append(exc.problem)
+        return doc
     except MarkedYAMLError as exc:
         doc.problems.append(_syntax_problem(exc))
         return doc
@@ -160,13 +165,47 @@ _FAST: Any = getattr(libyaml, "CSafeLoader", None)
 """None where PyYAML was built without libyaml: then ruamel reads every file."""
 
 
+class _TooDeep(Exception):
+    """Nested deeper than libyaml goes (1,000 levels): no parser is asked to go on."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 def _events(text: str) -> list[Any]:
-    if _FAST is not None and not _READ_DIFFERENTLY.search(text):
-        try:
-            return list(libyaml.parse(text, Loader=_FAST))
-        except Exception:  # any complaint: ruamel reads it again, and says why
-            pass
+    fast = _fast_events(text)
+    # ruamel's scanner spends time quadratic in the depth of nesting (seconds at 3,000
+    # levels): text nested beyond what a source may hold is never given to it.
+    if fast is not None and (not _READ_DIFFERENTLY.search(text) or _deeper(fast, MAX_NESTING)):
+        return fast
     return list(YAML(typ="safe", pure=True).parse(text))
+
+
+def _fast_events(text: str) -> list[Any] | None:
+    """libyaml's events; None if it complains (ruamel reads the text again, and says why)."""
+    if _FAST is None:
+        return None
+    try:
+        return list(libyaml.parse(text, Loader=_FAST))
+    except libyaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        if "nesting depth" in str(exc.problem) and mark is not None:
+            message = f"nested more than {MAX_NESTING} levels deep"
+            raise _TooDeep(Problem(Position(mark.line + 1, mark.column + 1), message)) from None
+        return None
+    except Exception:
+        return None
+
+
+def _deeper(events: list[Any], levels: int) -> bool:
+    depth = 0
+    for event in events:
+        kind = type(event).__name__
+        depth += (kind in _OPENING) - (kind in _CLOSING)
+        if depth > levels:
+            return True
+    return False
 
 
 def _libyaml_version() -> str:
@@ -194,12 +233,21 @@ def _style(event: Any) -> str | None:
     return event.style or None  # a plain scalar: None from ruamel, "" from libyaml
 
 
+MAX_NESTING = 64
+"""Mappings and lists within one another, at most: a derivation needs fewer than ten, and
+building deeper ones would exhaust Python's recursion limit (a crash, not an error)."""
+
+_OPENING = ("MappingStartEvent", "SequenceStartEvent")
+_CLOSING = ("MappingEndEvent", "SequenceEndEvent")
+
+
 class _Builder:
     def __init__(self, doc: Document, events: list[Any]) -> None:
         self.doc = doc
         self.events = events
         self.i = 0
         self.current: Path = ()
+        self.nesting = 0
 
     def pos(self, event: Any) -> Position:
         mark = event.start_mark
@@ -253,6 +301,29 @@ class _Builder:
             if _style(event) is None and event.value in _NULLS:
                 return None
             return event.value
+        if type(event).__name__ in _OPENING:
+            if self.nesting >= MAX_NESTING:
+                self.problem(event, f"nested more than {MAX_NESTING} levels deep")
+                self.doc.problem_paths.add(path)
+                self.skip()
+                return None
+            self.nesting += 1
+            try:
+                return self.collection(event, path)
+            finally:
+                self.nesting -= 1
+        self.problem(event, "unexpected YAML structure")
+        return None
+
+    def skip(self) -> None:
+        """Past the collection just opened, with everything in it (counted, not recursed)."""
+        open_ = 1
+        while open_:
+            kind = type(self.events[self.i]).__name__
+            self.i += 1
+            open_ += (kind in _OPENING) - (kind in _CLOSING)
+
+    def collection(self, event: Any, path: Path) -> Any:
         if _is(event, "SequenceStartEvent"):
             items: list[Any] = []
             while not _is(self.events[self.i], "SequenceEndEvent"):
@@ -261,10 +332,7 @@ class _Builder:
                 items.append(self.node((*path, index)))
             self.i += 1
             return items
-        if _is(event, "MappingStartEvent"):
-            return self.mapping(path)
-        self.problem(event, "unexpected YAML structure")
-        return None
+        return self.mapping(path)
 
     def mapping(self, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
