@@ -32,7 +32,12 @@ _KEYWORDS: dict[str, tuple[float, float, bool, bool, bool]] = {
 
 EXAMPLES = "real, nonzero, real except {-1, 1}, positive, nonnegative, integer, positive integer, nonnegative integer, index, (0, 1), [0, 1], (0, oo), {0, 1}"
 
-_NUMBER = r"[-+]?(?:\d+(?:\.\d+)?(?:/\d+)?|oo|inf)"
+_DIGITS = r"\d{1,30}"
+# At most 30 digits a part: a longer number is no domain anyone writes, and Fraction and float
+# would spend seconds on an exponent or a thousand digits (or overflow) while loading.
+_FINITE = rf"[-+]?{_DIGITS}(?:\.{_DIGITS})?(?:/{_DIGITS})?"
+_NUMBER = rf"(?:{_FINITE}|[-+]?oo|[-+]?inf)"
+_SET_ENTRY = re.compile(rf"^{_FINITE}$")
 _INTERVAL = re.compile(rf"^\s*([(\[])\s*({_NUMBER})\s*,\s*({_NUMBER})\s*([)\]])\s*$")
 _SET = re.compile(r"^\s*\{(.*)\}\s*$")
 
@@ -218,12 +223,9 @@ def parse_domain(text: str) -> Domain:
     match = _SET.match(norm)
     if match:
         parts = [p.strip() for p in match.group(1).split(",") if p.strip()]
-        try:
-            values = tuple(sorted({Fraction(p) for p in parts}))
-        except ValueError:
-            raise SourceError(
-                f"a finite set lists numbers, such as {{0, 1}}; got {text!r}"
-            ) from None
+        if not all(_SET_ENTRY.match(p) for p in parts):
+            raise SourceError(f"a finite set lists numbers, such as {{0, 1}}; got {text!r}")
+        values = tuple(sorted({_fraction(p) for p in parts}))
         if not values or len(values) > 16:
             raise SourceError("a finite set needs 1 to 16 numbers")
         return Domain(norm, values=values)
@@ -248,10 +250,18 @@ def _finite(value: float) -> Fraction | None:
 
 
 def _exact(text: str) -> Fraction | None:
-    return None if text.lstrip("+-") in ("oo", "inf") else Fraction(text)
+    return None if text.lstrip("+-") in ("oo", "inf") else _fraction(text)
 
 
 def _number(text: str) -> float:
     if text.lstrip("+-") in ("oo", "inf"):
         return -INF if text.startswith("-") else INF
-    return float(Fraction(text))
+    return float(_fraction(text))
+
+
+def _fraction(text: str) -> Fraction:
+    """A number the patterns above let through: at most 30 digits a part."""
+    try:
+        return Fraction(text)
+    except ZeroDivisionError:
+        raise SourceError(f"{text} divides by zero") from None
