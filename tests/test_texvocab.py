@@ -108,3 +108,22 @@ def test_structural_macros_cannot_name_a_symbol(macro: str) -> None:
 @pytest.mark.parametrize("accent", sorted(v.ACCENTS))
 def test_accents_wrap_a_name(accent: str) -> None:
     check_atomic_tex(f"{accent}{{y}}")
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        *(f"{accent}{{}}" for accent in sorted(v.ACCENTS)),
+        "\\mathrm{ }",
+        "x_{}",
+        *sorted(
+            m
+            for m in v.STYLES | v.SIZERS | v.SPACING
+            if m[1:].isalpha() and m not in v.STRUCTURAL_MACROS  # those are refused as such
+        ),
+    ],
+)
+def test_a_spelling_that_draws_no_name_is_refused(tex: str) -> None:
+    """A symbol readers cannot see would make "3 = 2 h" read "3 = 2" (and be proven)."""
+    with pytest.raises(SourceError, match="draw"):
+        check_atomic_tex(tex)

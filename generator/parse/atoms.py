@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import SourceError
-from ..core.texvocab import ACCENTS, STRUCTURAL_MACROS
+from ..core.texvocab import ACCENTS, SIZERS, SPACING, STRUCTURAL_MACROS, STYLES
 from .texlex import lint
 
 _ATOMIC = (
@@ -32,6 +32,8 @@ def check_atomic_tex(tex: str) -> None:
         raise SourceError(_ATOMIC)
     elif head.text in STRUCTURAL_MACROS:
         raise SourceError(f"{head.text} is part of the formula language and cannot name a symbol")
+    elif head.text in STYLES | SIZERS | SPACING:
+        raise SourceError(f"{head.text} draws no name: readers would not see the symbol")
     if k < len(tokens) and tokens[k].text == "_":
         k = (
             _braced_word(tokens, k + 1)
@@ -49,6 +51,9 @@ def _braced_word(tokens: list[Any], k: int) -> int:
     if k >= len(tokens) or tokens[k].text != "{":
         raise SourceError(_ATOMIC)
     k += 1
+    if k < len(tokens) and tokens[k].text == "}":
+        # \mathrm{} draws nothing: "3 = 2 \mathrm{}" would be checked as 3 = 2h and read "3 = 2".
+        raise SourceError("empty braces draw no name: readers would not see the symbol")
     while k < len(tokens) and tokens[k].text != "}":
         if tokens[k].kind not in ("letter", "digit") and not (
             tokens[k].kind == "cmd" and tokens[k].text[1:].isalpha()
