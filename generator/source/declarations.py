@@ -178,7 +178,10 @@ def _function(
             ("functions", name), f"{name!r} is declared both as a symbol and a function", key=True
         )
     for k, param in enumerate(decl.params):
-        if param not in model.symbols:
+        if param in decl.params[:k]:
+            # f(x, 0) with params [z, z] would silently take its last argument.
+            diags.path(("functions", name, "params", k), f"parameter {param!r} is listed twice")
+        elif param not in model.symbols:
             diags.path(
                 ("functions", name, "params", k),
                 f"parameter {param!r} is not a declared symbol",
@@ -289,7 +292,9 @@ def _check_definition_head(
     path: YPath, item: DefineBlock, scope: Scope, diags: FileDiagnostics
 ) -> None:
     for j, param in enumerate(item.params):
-        if param not in scope.symbols:
+        if param in item.params[:j]:
+            diags.path((*path, "params", j), f"parameter {param!r} is listed twice")
+        elif param not in scope.symbols:
             diags.path(
                 (*path, "params", j),
                 f"parameter {param!r} is not a declared symbol",
