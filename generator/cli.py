@@ -80,7 +80,7 @@ def main() -> None:
 @click.option("--timeout", type=float, default=None, help=TIMEOUT_HELP)
 @click.option("--jobs", type=int, default=None, help="Worker processes (default: one per core).")
 @click.option("--no-cache", is_flag=True, help="Check everything again, ignoring cached verdicts.")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def check(
     root: Path,
     fmt: str,
@@ -94,6 +94,7 @@ def check(
 
     root = root.resolve()
     options = project_options(root, timeout, jobs, no_cache)
+    _only_sources(files, options.content_dir)
     if not files:  # all of content/: with an empty cache, every check will run
         start_checkers_if_cold(options.cache_dir)  # before the loader's imports
     from .core.errors import summary
@@ -330,6 +331,18 @@ def run() -> None:
     except SystemExit as stop:
         code = stop.code
     _end_now(code)
+
+
+def _only_sources(files: tuple[Path, ...], content_dir: Path) -> None:
+    """Every FILE must be a source in content/: anything else would be checked as nothing,
+    and pass (a mistyped path in CI)."""
+    folder = content_dir.resolve()
+    for file in files:
+        if not file.resolve().is_relative_to(folder) or file.suffix != ".yaml":
+            raise click.BadParameter(
+                f"{file} is not a source in {content_dir}: only its .yaml files are checked",
+                param_hint="FILES",
+            )
 
 
 def _end_now(code: Any) -> None:

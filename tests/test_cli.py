@@ -112,3 +112,16 @@ def test_a_project_folder_that_does_not_exist_is_an_error(tmp_path: Path) -> Non
     assert result.returncode != 0
     assert result.stderr.strip()
     assert "does not exist" in result.stderr
+
+
+def test_check_refuses_a_file_that_is_not_a_source_in_content() -> None:
+    """A mistyped FILES argument once checked nothing and passed (0 checks, exit 0)."""
+    missing = run_cli("check", "content/no-such-derivation.yaml")
+    assert missing.returncode == 2
+    assert "does not exist" in missing.stderr
+    outside = run_cli("check", "mkdocs.yml")
+    assert outside.returncode == 2
+    assert "not a source in" in outside.stderr
+    one = run_cli("check", "content/linear-mse.yaml")
+    assert one.returncode == 0, one.stderr
+    assert "content/linear-mse.yaml" in one.stdout
