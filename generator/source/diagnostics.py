@@ -23,6 +23,8 @@ class FileDiagnostics:
         self.doc = doc
         self.file = file
         self.items: list[Diagnostic] = []
+        self._reported: set[Diagnostic] = set()
+        """The items, to find a repeat at once (a file may hold thousands of mistakes)."""
         self._suppressed: set[str] = set()
         """Names whose declaration was invalid (and already reported)."""
 
@@ -38,7 +40,8 @@ class FileDiagnostics:
         if self.suppressed(about):
             return  # a use of a name whose declaration was already reported as invalid
         diagnostic = Diagnostic(self.file, position, message, tuple(notes))
-        if diagnostic not in self.items:  # a definition's display is read for its body too
+        if diagnostic not in self._reported:  # a definition's display is read for its body too
+            self._reported.add(diagnostic)
             self.items.append(diagnostic)
 
     def path(
