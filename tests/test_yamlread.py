@@ -151,3 +151,13 @@ def test_data_nested_as_deep_as_allowed_is_read(shape):
     assert not _too_deep(doc)
     if shape != "complex keys":  # those are refused, each for being no plain name
         assert doc.problems == []
+
+
+def test_positions_inside_values_are_where_counting_lines_puts_them():
+    text = (ROOT / "content" / "softmax-cross-entropy.yaml").read_text(encoding="utf-8")
+    doc = read(text)
+    for index in range(0, len(text) + 1, 7):
+        before = text[:index]
+        expected = (before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
+        position = doc.position_at(index)
+        assert (position.line, position.column) == expected, index

@@ -23,6 +23,7 @@ an odd place is still an error, in this reader's words rather than ruamel's.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +72,7 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
     problem_paths: set[Path] = field(default_factory=set)
     """Paths whose value was refused by the reader (an alias, a tag …): no second error there."""
+    _line_starts: list[int] | None = field(default=None, repr=False, compare=False)
 
     def position(self, path: Path, *, key: bool = False) -> Position:
         """The closest known position for ``path`` (walking up until one is known)."""
@@ -94,7 +96,15 @@ class Document:
         # The model strips surrounding whitespace; offsets count from the stripped text.
         offset += len(raw) - len(raw.lstrip())
         index = _source_index(self.text, scalar, raw, offset)
-        return _position_of(self.text, index)
+        return self.position_at(index)
+
+    def position_at(self, index: int) -> Position:
+        """Line and column of character ``index``, from the line starts found once (a file
+        of thousands of displays asks for thousands of positions)."""
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        line = bisect.bisect_right(self._line_starts, index)
+        return Position(line, index - self._line_starts[line - 1] + 1)
 
     def value_text(self, path: Path) -> str:
         node: Any = self.data
