@@ -89,6 +89,16 @@ class Scope:
     layout: str = "denominator"
     """How a derivative by a vector or matrix is laid out: ``denominator`` (∂L/∂W has W's
     shape) or ``numerator`` (it has Wᵀ's shape)."""
+    spelled: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The declared names of two letters or more: what a run of letters in a formula may
+    spell (found once; every letter of every formula asks)."""
+    longest: int = field(init=False, repr=False, compare=False)
+    """The length of the longest of them (0 if none)."""
+
+    def __post_init__(self) -> None:
+        names = frozenset(n for n in (*self.symbols, *self.functions) if len(n) >= 2)
+        object.__setattr__(self, "spelled", names)
+        object.__setattr__(self, "longest", max(map(len, names), default=0))
 
     def is_index(self, name: str) -> bool:
         info = self.symbols.get(name)

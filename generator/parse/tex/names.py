@@ -13,7 +13,7 @@ from .state import TexState
 
 def parse_declared(state: TexState) -> Node | None:
     """A declared symbol or function whose TeX spelling starts here (longest first)."""
-    for pattern, name in state.patterns:
+    for pattern, name in state.patterns_here():
         start = state.peek()
         if state.match(pattern):
             return _resolve(state, name, start)
@@ -22,7 +22,7 @@ def parse_declared(state: TexState) -> Node | None:
 
 def match_declared_symbol(state: TexState) -> str | None:
     """Consume a declared symbol's spelling (not a function's) and return its name."""
-    for pattern, name in state.patterns:
+    for pattern, name in state.patterns_here():
         if name in state.scope.symbols and state.match(pattern):
             return name
     return None
@@ -63,32 +63,41 @@ def _run_spelling_a_name(state: TexState) -> str | None:
     """``ab`` (letters with no space between) that spell a declared name: read as that name,
     unless every letter is declared too (then the product a·b is as likely, and guessing would
     check a claim nobody wrote: refused). None when no declared name is spelled here."""
+    scope = state.scope
+    if scope.longest < 2:
+        return None
     run = ""
     offset = state.peek().offset
     k = 0
-    # digits continue a run (w1 for a declared w1), but never start one
-    while state.peek(k).kind in ("letter", "digit") and state.peek(k).offset == offset + len(run):
+    # digits continue a run (w1 for a declared w1), but never start one; no further than the
+    # longest declared name reaches (from every letter of a long run, the rest is read again)
+    while (
+        len(run) < scope.longest
+        and state.peek(k).kind in ("letter", "digit")
+        and state.peek(k).offset == offset + len(run)
+    ):
         run += state.peek(k).text
         k += 1
     if len(run) < 2 or state.peek().kind != "letter":
         return None
-    names = [*state.scope.symbols, *state.scope.functions]
-    for name in sorted(names, key=len, reverse=True):
+    for length in range(len(run), 1, -1):  # the longest declared name the run starts with
+        name = run[:length]
+        if name not in scope.spelled:
+            continue
         # Ambiguous only when every letter is a declared name too: with F and L declared,
         # FL could be F·L; with only FL declared it can only be FL.
-        letters_declared = all(letter in state.scope.symbols for letter in name)
-        if len(name) >= 2 and run.startswith(name) and not letters_declared:
+        letters_declared = all(letter in scope.symbols for letter in name)
+        if not letters_declared:
             state.take_run(name)
             return name
-        if len(name) >= 2 and run.startswith(name):
-            info = state.scope.symbols.get(name) or state.scope.functions[name]
-            product, dotted = " ".join(name), " \\cdot ".join(name)
-            raise state.fail(
-                f"{name!r} is ambiguous: the declared {name!r} or the product {product}",
-                None,
-                f"write {info.tex} for the declared name, or {product} (with spaces) or "
-                f"{dotted} for the product",
-            )
+        info = scope.symbols.get(name) or scope.functions[name]
+        product, dotted = " ".join(name), " \\cdot ".join(name)
+        raise state.fail(
+            f"{name!r} is ambiguous: the declared {name!r} or the product {product}",
+            None,
+            f"write {info.tex} for the declared name, or {product} (with spaces) or "
+            f"{dotted} for the product",
+        )
     return None
 
 

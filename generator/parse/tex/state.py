@@ -63,6 +63,9 @@ class TexState:
         self.scope = scope
         self.grammar = grammar
         self.patterns = symbol_patterns(scope)
+        self._patterns_by_first: dict[str, list[tuple[list[Token], str]]] = {}
+        for pattern in self.patterns:  # in the same order: longest first
+            self._patterns_by_first.setdefault(pattern[0][0].text, []).append(pattern)
         self.bound: list[str] = []
         """Summation indices in scope, innermost last."""
         self.differentials: list[str] = []
@@ -110,6 +113,11 @@ class TexState:
             found = "the end of the formula" if tok.kind == "end" else repr(tok.text)
             raise SourceError(f"expected {what or repr(text)}, found {found}", tok.offset)
         return self.take()
+
+    def patterns_here(self) -> list[tuple[list[Token], str]]:
+        """The declared spellings that start with the next token, longest first: every letter
+        of a formula asks, and a page may declare thousands of names."""
+        return self._patterns_by_first.get(self.peek().text, [])
 
     def match(self, pattern: Sequence[Token]) -> bool:
         """Consume ``pattern`` if the tokens at the cursor spell it; else leave the cursor."""
