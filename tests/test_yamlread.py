@@ -161,3 +161,15 @@ def test_positions_inside_values_are_where_counting_lines_puts_them():
         expected = (before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
         position = doc.position_at(index)
         assert (position.line, position.column) == expected, index
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['title: "a\\x00b"\n', 'title: "a\\eb"\n', "title: a\u202eb\n", 'title: "a\\u2066b"\n'],
+    ids=["NUL escaped", "ESC escaped", "bidi override", "bidi isolate escaped"],
+)
+def test_control_characters_are_refused_in_the_file_and_from_escapes(text):
+    """Invisible on the page, or reordering what readers see (Trojan Source)."""
+    (problem,) = read(text).problems
+    assert "control character" in problem.message
+    assert problem.position.line == 1

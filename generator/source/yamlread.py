@@ -37,7 +37,9 @@ from ruamel.yaml.reader import ReaderError
 from ..core.errors import Position
 
 MAX_SOURCE_BYTES = 512 * 1024
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+"""Control characters, and the bidirectional ones that make text read in another order than
+it is stored: in the file, or written as an escape (``"\\x1b"``) in a double-quoted value."""
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 Path = tuple[str | int, ...]
@@ -308,6 +310,12 @@ class _Builder:
             self.doc.scalars[path] = Scalar(
                 event.start_mark.index, event.end_mark.index, _style(event)
             )
+            control = _CONTROL.search(event.value)
+            if control:  # only an escape can bring one in: the file itself was searched
+                code = ord(control.group())
+                self.problem(event, f"a control character (U+{code:04X}) is not allowed")
+                self.doc.problem_paths.add(path)
+                return None
             if _style(event) is None and event.value in _NULLS:
                 return None
             return event.value
