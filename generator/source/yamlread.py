@@ -126,7 +126,7 @@ def read(text: str) -> Document:
         code = ord(control.group())
         what = "a carriage return without a line feed" if code == 13 else "a control character"
         doc.problems.append(
-            Problem(_position_of(text, control.start()), f"{what} (U+{code:04X}) is not allowed")
+            Problem(doc.position_at(control.start()), f"{what} (U+{code:04X}) is not allowed")
         )
         return doc
     if len(text.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
@@ -155,7 +155,7 @@ def read(text: str) -> Document:
         )
         doc.problems.append(
             Problem(
-                _position_of(text, min(index, len(text))),
+                doc.position_at(min(index, len(text))),
                 f"character U+{code:04X} is not allowed in YAML",
             )
         )
@@ -421,12 +421,6 @@ def _first_tab_line(text: str) -> int:
         if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
             return number
     return 1
-
-
-def _position_of(text: str, index: int) -> Position:
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return Position(line, column)
 
 
 def _source_index(text: str, scalar: Scalar, value: str, offset: int) -> int:

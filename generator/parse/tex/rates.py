@@ -32,7 +32,7 @@ def parse_dot(state: TexState) -> Node:
 
 def _declared_function(state: TexState) -> str | None:
     """A declared function spelled at the cursor, by its TeX or by its name's letters (consumed)."""
-    for pattern, name in state.patterns:
+    for pattern, name in state.patterns_here():
         if name in state.scope.functions and state.match(pattern):
             return name
     for name in sorted(state.scope.functions, key=len, reverse=True):
