@@ -120,3 +120,38 @@ def test_remembered_deductions_leave_every_base_as_sympy_derives_it():
     assert compared == 160
     with pytest.raises(InconsistentAssumptions):
         replay(FactKB(_assume_rules), (("zero", True), ("positive", True)))
+
+
+def test_sums_relations_and_components_are_made_once_for_equal_arguments():
+    k = sp.Symbol("k", integer=True, positive=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    z = sp.IndexedBase("z")
+    assert sp.Sum(x * k, (k, 1, n)) is sp.Sum(x * k, (k, 1, n))
+    assert sp.Lt(x, 1) is sp.Lt(x, 1)
+    assert z[k] is z[k]
+    assert sp.Piecewise((x, x > 0), (0, True)) is sp.Piecewise((x, x > 0), (0, True))
+
+
+def test_remembered_constructions_never_mix_up_equal_looking_arguments():
+    plain = sp.Symbol("x")
+    k = sp.Symbol("k", integer=True)
+    n = sp.Symbol("n", integer=True)
+    # 1 and 1.0 (and True) are equal Python values but make different SymPy objects.
+    assert sp.srepr(sp.Lt(x, 1).rhs) == "Integer(1)"
+    assert sp.srepr(sp.Lt(x, 1.0).rhs) == "Float('1.0', precision=53)"
+    assert sp.Tuple(1) != sp.Tuple(True)
+    # x and a real x are different symbols: a relation between them is made for each.
+    assert sp.Lt(plain, 1) is not sp.Lt(x, 1)
+    assert sp.Sum(plain, (k, 1, n)).function is plain
+    assert sp.Sum(x, (k, 1, n)).function is x
+
+
+def test_a_remembered_construction_follows_the_evaluation_switch_both_ways():
+    assert sp.Lt(1, 2) is sp.true
+    with sp.evaluate(False):
+        unevaluated = sp.Lt(1, 2)
+        assert isinstance(unevaluated, sp.StrictLessThan)
+        held = sp.Sum(sp.Integer(2) * 3, (sp.Symbol("k"), 1, 3))
+    assert sp.Lt(1, 2) is sp.true
+    assert sp.Sum(sp.Integer(2) * 3, (sp.Symbol("k"), 1, 3)).function == 6
+    assert held.function != 6
