@@ -130,6 +130,9 @@ def test_sums_relations_and_components_are_made_once_for_equal_arguments():
     assert sp.Lt(x, 1) is sp.Lt(x, 1)
     assert z[k] is z[k]
     assert sp.Piecewise((x, x > 0), (0, True)) is sp.Piecewise((x, x > 0), (0, True))
+    assert sp.And(x > 0, x < 1) is sp.And(x > 0, x < 1)
+    assert sp.Interval(0, 1) is sp.Interval(0, 1)
+    assert sp.Derivative(sp.sin(x), x) is sp.Derivative(sp.sin(x), x)
 
 
 def test_remembered_constructions_never_mix_up_equal_looking_arguments():
@@ -140,6 +143,8 @@ def test_remembered_constructions_never_mix_up_equal_looking_arguments():
     assert sp.srepr(sp.Lt(x, 1).rhs) == "Integer(1)"
     assert sp.srepr(sp.Lt(x, 1.0).rhs) == "Float('1.0', precision=53)"
     assert sp.Tuple(1) != sp.Tuple(True)
+    assert sp.Interval(0, 1) != sp.Interval(0, 1.0)
+    assert sp.Interval(0, 1, left_open=True) != sp.Interval(0, 1)
     # x and a real x are different symbols: a relation between them is made for each.
     assert sp.Lt(plain, 1) is not sp.Lt(x, 1)
     assert sp.Sum(plain, (k, 1, n)).function is plain
