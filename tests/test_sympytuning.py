@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 
 import sympy as sp
 
@@ -160,3 +162,26 @@ def test_a_remembered_construction_follows_the_evaluation_switch_both_ways():
     assert sp.Lt(1, 2) is sp.true
     assert sp.Sum(sp.Integer(2) * 3, (sp.Symbol("k"), 1, 3)).function == 6
     assert held.function != 6
+
+
+_UNITS_PROBE = """
+import sys
+import generator.checker.worker
+import sympy as sp
+
+x = sp.Symbol("x")
+assert sp.simplify(sp.sin(x) ** 2 + sp.cos(x) ** 2) == 1
+print(type(sys.modules["sympy.physics.units"]).__name__)
+print("sympy.physics.units.systems" in sys.modules)
+from sympy.physics.units import meter
+from sympy.physics.units import Quantity
+print(sp.simplify(2 * meter + meter) == 3 * meter, Quantity.__module__)
+"""
+
+
+def test_simplify_no_longer_imports_the_physical_units_which_still_load_when_asked_for():
+    lines = subprocess.run(
+        [sys.executable, "-c", _UNITS_PROBE], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert lines[:2] == ["_UnitsWhenUsed", "False"]  # simplify ran on the stand-in
+    assert lines[2] == "True sympy.physics.units.quantities"  # the real units, once asked for

@@ -1,8 +1,9 @@
 """Imported once by the pool's fork server, so that every worker forked from it starts warm.
 
-SymPy and NumPy import much of themselves only when first used: ``simplify`` loads the
-physics units and the combinatorics it tests for, ``integrate`` the Risch machinery, a first
-assumption query the handlers of every predicate, ``lambdify`` NumPy's whole namespace. In
+SymPy and NumPy import much of themselves only when first used: the first sum of terms
+loads SymPy's tensors and their combinatorics, ``integrate`` the Risch machinery, a first
+assumption query the handlers of every predicate, ``lambdify`` NumPy's whole namespace.
+(``simplify`` would load the physical units too; :mod:`.sympytuning` spares that.) In
 a worker each of those costs its first check about 0.3 s, and every worker pays it again.
 Here a few tiny computations touch those paths once, before the fork.
 
