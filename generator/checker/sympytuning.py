@@ -277,9 +277,15 @@ def _remember_construction(cls: type, made: dict[Any, Any]) -> None:
     switches = parameters.global_parameters
 
     def new(kind: Any, *args: Any, **options: Any) -> Any:
-        key = _key((args, tuple(sorted(options.items()))))
-        if key is None:
-            return constructor(kind, *args, **options)
+        key: Any = args  # the common case, SymPy objects only: they are the key
+        for arg in args:
+            if not isinstance(arg, Basic):
+                key = None
+                break
+        if key is None or options:
+            key = _key((args, tuple(sorted(options.items()))))
+            if key is None:
+                return constructor(kind, *args, **options)
         key = (kind, key, switches.evaluate, switches.distribute, switches.exp_is_pow)
         obj = made.get(key)
         if obj is None:
