@@ -78,6 +78,29 @@ def test_factors_of_a_dict_are_the_same_without_converting_the_dict(monkeypatch)
     assert Factors(given).as_expr() == -(x**2) / y
 
 
+def test_factors_of_a_dict_tidy_one_minus_one_and_i_as_sympy_does_and_copy_the_rest(
+    monkeypatch,
+):
+    from sympy.core.exprtools import Factors
+
+    y = sp.Symbol("y")
+    assert Factors({sp.I: 2, x: 1}).factors == {x: 1, sp.S.NegativeOne: 1}  # I² = −1
+    assert Factors({sp.S.One: 3, x: 1}).factors == {x: 1}
+    plain = {x: sp.Integer(2), y: sp.Integer(-1)}
+    compared = []
+    original = sp.Basic.__eq__
+
+    def watched(self, other):
+        compared.append(other)
+        return original(self, other)
+
+    monkeypatch.setattr(sp.Basic, "__eq__", watched)
+    factors = Factors(plain)
+    assert compared == []  # no key compared with 1 or −1 to find that none is
+    assert factors.factors == plain and factors.factors is not plain
+    assert factors.gens == frozenset(plain)
+
+
 def test_remembered_deductions_leave_every_base_as_sympy_derives_it():
     """Each fact, told to bases that already know a few others, must leave the base with the
     same entries in the same order whether SymPy derives it or the memo replays it (the second

@@ -191,13 +191,27 @@ def _factors_without_converting_dicts() -> None:
     converting the whole dict into a SymPy ``Dict`` (every key and exponent sympified) only
     to find that it is not a number: 31 of the 35 µs the call takes. The answer is always
     no; an object that says so directly is passed instead, and ``Factors`` copies it into
-    the same dict as before."""
+    the same dict as before. It then tidies the factors 1, −1 and I, which it finds by
+    comparing every key with the Python numbers 1 and −1 (each comparison converts them);
+    those three are SymPy's singletons, so a dict without them, found by identity, is only
+    copied, as SymPy would have done."""
     from sympy.core.exprtools import Factors
+    from sympy.core.singleton import S
 
     original = Factors.__init__
+    one, minus_one, imaginary = S.One, S.NegativeOne, S.ImaginaryUnit
 
     def init(self: Any, factors: Any = None) -> None:
-        original(self, _FactorItems(factors) if type(factors) is dict else factors)
+        if type(factors) is dict:
+            for key in factors:
+                if key is one or key is minus_one or key is imaginary or not isinstance(key, Basic):
+                    break
+            else:
+                self.factors = dict(factors)
+                self.gens = frozenset(self.factors)
+                return
+            factors = _FactorItems(factors)
+        original(self, factors)
 
     Factors.__init__ = init
 
