@@ -101,6 +101,28 @@ def test_factors_of_a_dict_tidy_one_minus_one_and_i_as_sympy_does_and_copy_the_r
     assert factors.gens == frozenset(plain)
 
 
+def test_factors_of_numbers_and_dicts_are_what_sympys_own_factors_makes():
+    from sympy.core.exprtools import Factors
+
+    y = sp.Symbol("y")
+    given = [
+        *(sp.Rational(p, q) for p in (-6, -2, -1, 0, 1, 2, 5) for q in (1, 3)),
+        {x: 2, y: -1},
+        {sp.I: 2, x: 1},
+        {sp.S.NegativeOne: 3, y: 1},
+        {sp.S.One: 4},
+        {1: 2, x: 1},
+        x * y**2,
+        -3 * x / y,
+    ]
+    for value in given:
+        ours = Factors(value)
+        sympys = Factors.__new__(Factors)
+        Factors.__init__.__wrapped__(sympys, value)
+        assert list(ours.factors.items()) == list(sympys.factors.items()), value
+        assert ours.gens == sympys.gens
+
+
 def test_remembered_deductions_leave_every_base_as_sympy_derives_it():
     """Each fact, told to bases that already know a few others, must leave the base with the
     same entries in the same order whether SymPy derives it or the memo replays it (the second

@@ -51,9 +51,11 @@ from sympy.core import parameters
 from sympy.core.basic import Basic
 from sympy.core.cache import CACHE, clear_cache
 from sympy.core.function import Function
+from sympy.core.numbers import Integer, Rational
 from sympy.core.operations import AssocOp
 from sympy.core.parameters import global_parameters
 from sympy.core.power import Pow
+from sympy.core.singleton import S
 
 _FREE_SYMBOLS_OF_SUMS = 8192
 """Sums remembered per worker: a page's checks meet a few hundred distinct ones."""
@@ -196,7 +198,6 @@ def _factors_without_converting_dicts() -> None:
     those three are SymPy's singletons, so a dict without them, found by identity, is only
     copied, as SymPy would have done."""
     from sympy.core.exprtools import Factors
-    from sympy.core.singleton import S
 
     original = Factors.__init__
     one, minus_one, imaginary = S.One, S.NegativeOne, S.ImaginaryUnit
@@ -211,9 +212,37 @@ def _factors_without_converting_dicts() -> None:
                 self.gens = frozenset(self.factors)
                 return
             factors = _FactorItems(factors)
+        elif isinstance(factors, Rational):
+            # SymPy's own first test, ``factors in (None, S.One)``, costs a number a failed
+            # conversion of None; the factors of a rational number are read off directly.
+            self.factors = _rational_factors(factors)
+            self.gens = frozenset(self.factors)
+            return
         original(self, factors)
 
+    init.__wrapped__ = original  # type: ignore[attr-defined]
     Factors.__init__ = init
+
+
+def _rational_factors(n: Any) -> dict[Any, Any]:
+    """What SymPy's ``Factors`` makes of a rational number: 0 as {0: 1}; −1 for a negative
+    sign; an integer as itself; a fraction as its numerator (unless 1) and its denominator
+    with exponent −1."""
+    if n is S.Zero:
+        return {S.Zero: S.One}
+    factors = {}
+    if n.p < 0:
+        factors[S.NegativeOne] = S.One
+        n = -n
+    if n is S.One:
+        return factors
+    if n.q == 1:
+        factors[n] = S.One
+    else:
+        if n.p != 1:
+            factors[Integer(n.p)] = S.One
+        factors[Integer(n.q)] = S.NegativeOne
+    return factors
 
 
 _DEDUCTIONS = 65536
