@@ -35,6 +35,17 @@ def test_an_evaluated_build_never_receives_an_unevaluated_result_from_the_cache(
     assert sp.sin(0) == 0
 
 
+def test_generated_monomial_code_outlives_the_evaluation_switch_and_other_caches_do_not():
+    from sympy.polys.monomials import MonomialOps
+
+    code = MonomialOps(3).mul()
+    (x + 1).expand()
+    assert sp.Expr.expand.cache_info().currsize > 0
+    with sp.evaluate(False):
+        assert MonomialOps(3).mul() is code  # generated once, whatever the switch
+        assert sp.Expr.expand.cache_info().currsize == 0  # what expand gives depends on it
+
+
 def test_function_classes_are_still_made_by_name():
     f = sp.Function("f")
     assert isinstance(f(x), sp.core.function.AppliedUndef)

@@ -95,9 +95,27 @@ _BUILT_THE_SAME_EITHER_WAY = frozenset(
         "Symbol.__xnew_cached_",
         "Symbol._canonical_assumptions",
         "Wild.__xnew__",
+        # The code SymPy's polynomial rings generate (and exec) for their monomials, per
+        # number of generators, and its fixed tables of facts and dispatch by type.
+        "MonomialOps.__new__",
+        "MonomialOps.mul",
+        "MonomialOps.pow",
+        "MonomialOps.mulpow",
+        "MonomialOps.ldiv",
+        "MonomialOps.div",
+        "MonomialOps.lcm",
+        "MonomialOps.gcd",
+        "get_all_known_facts",
+        "get_all_known_matrix_facts",
+        "get_all_known_number_facts",
+        "get_known_facts_dict",
+        "KindDispatcher.dispatch_kinds",
+        "_get_postprocessors",
+        "_get_postprocessors_for_type",
     }
 )
-"""The caches of numbers and symbols: what they hold does not depend on the switch."""
+"""The caches of numbers, symbols, generated code and fixed tables: what they hold does not
+depend on the switch."""
 
 _kept_across_the_switch: set[str] = set(_BUILT_THE_SAME_EITHER_WAY)
 
