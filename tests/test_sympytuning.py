@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from collections import defaultdict
 
 import sympy as sp
 
@@ -123,6 +124,8 @@ def test_factors_of_numbers_and_dicts_are_what_sympys_own_factors_makes():
         {sp.S.NegativeOne: 3, y: 1},
         {sp.S.One: 4},
         {1: 2, x: 1},
+        defaultdict(int, {x: 2, y: 1}),  # as a Term makes them
+        defaultdict(int, {sp.S.NegativeOne: 1, y: 1}),
         x * y**2,
         -3 * x / y,
     ]
@@ -131,6 +134,7 @@ def test_factors_of_numbers_and_dicts_are_what_sympys_own_factors_makes():
         sympys = Factors.__new__(Factors)
         Factors.__init__.__wrapped__(sympys, value)
         assert list(ours.factors.items()) == list(sympys.factors.items()), value
+        assert type(ours.factors) is type(sympys.factors)
         assert ours.gens == sympys.gens
 
 

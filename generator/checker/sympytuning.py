@@ -43,6 +43,7 @@ import functools
 import importlib
 import sys
 import types
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -221,15 +222,17 @@ def _factors_without_converting_dicts() -> None:
     one, minus_one, imaginary = S.One, S.NegativeOne, S.ImaginaryUnit
 
     def init(self: Any, factors: Any = None) -> None:
-        if type(factors) is dict:
+        kind = type(factors)
+        if kind is dict or kind is defaultdict:  # a Term's factors come as a defaultdict
             for key in factors:
                 if key is one or key is minus_one or key is imaginary or not isinstance(key, Basic):
                     break
             else:
-                self.factors = dict(factors)
+                self.factors = factors.copy()  # as SymPy keeps it: a defaultdict stays one
                 self.gens = frozenset(self.factors)
                 return
-            factors = _FactorItems(factors)
+            if kind is dict:
+                factors = _FactorItems(factors)
         elif isinstance(factors, Rational):
             # SymPy's own first test, ``factors in (None, S.One)``, costs a number a failed
             # conversion of None; the factors of a rational number are read off directly.
