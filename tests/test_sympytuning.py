@@ -245,3 +245,15 @@ def test_simplify_no_longer_imports_the_physical_units_which_still_load_when_ask
     ).stdout.split("\n")
     assert lines[:2] == ["_UnitsWhenUsed", "False"]  # simplify ran on the stand-in
     assert lines[2] == "True sympy.physics.units.quantities"  # the real units, once asked for
+
+
+def test_infinity_equals_no_rational_number_and_still_its_own_kind():
+    for infinity, number in ((sp.oo, float("inf")), (-sp.oo, float("-inf"))):
+        # Both methods, each asked directly: __ne__ is patched as well as __eq__.
+        assert infinity.__eq__(infinity) is True and infinity.__ne__(infinity) is False
+        assert infinity.__eq__(number) is True and infinity.__ne__(number) is False
+        for rational in (sp.Integer(2), sp.Rational(1, 2)):
+            assert infinity.__eq__(rational) is False and infinity.__ne__(rational) is True
+        assert sp.Integer(0) not in (infinity,)
+    assert sp.oo != -sp.oo and sp.oo != sp.zoo
+    assert sp.Integer(3) * sp.oo is sp.oo and sp.Integer(-3) * sp.oo is -sp.oo

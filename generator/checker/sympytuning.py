@@ -1,4 +1,4 @@
-"""Seven changes to how SymPy runs inside a worker, none of which changes what it computes.
+"""Eight changes to how SymPy runs inside a worker, none of which changes what it computes.
 
 * The free symbols of a sum (or product, or integral) are remembered. SymPy recomputes them
   on every request by rebuilding the whole body with its variables masked, and the
@@ -33,6 +33,9 @@
   answers with a class nothing is an instance of; any other name loads the real units,
   which then answer every later import. No checked expression can hold a quantity without
   that import, so the answer is the same.
+* Every product SymPy makes asks whether its numeric coefficient is ∞ or −∞, and ∞ answers
+  by comparing the coefficient with the float ``inf``, which converts that float to a SymPy
+  number each time. A rational coefficient is never infinite: the answer is no at once.
 
 ``install()`` is called once per worker process; calling it again does nothing.
 """
@@ -83,6 +86,7 @@ def install() -> None:
     _deductions_remembered()
     _constructions_remembered()
     _units_imported_when_used()
+    _infinity_compared_without_floats()
 
 
 def _in_fixed_order(facts: list[Any]) -> None:
@@ -406,3 +410,23 @@ def _real_units() -> Any:
     if isinstance(sys.modules.get(_UNITS), _UnitsWhenUsed):
         del sys.modules[_UNITS]
     return importlib.import_module(_UNITS)
+
+
+def _infinity_compared_without_floats() -> None:
+    from sympy.core.numbers import Infinity, NegativeInfinity
+
+    for cls in (Infinity, NegativeInfinity):
+        _rationals_are_finite(cls)
+
+
+def _rationals_are_finite(cls: Any) -> None:
+    equal, unequal = cls.__eq__, cls.__ne__
+
+    def eq(self: Any, other: Any) -> Any:
+        return False if isinstance(other, Rational) else equal(self, other)
+
+    def ne(self: Any, other: Any) -> Any:
+        return True if isinstance(other, Rational) else unequal(self, other)
+
+    cls.__eq__ = eq
+    cls.__ne__ = ne
