@@ -51,5 +51,5 @@ def test_checks_after_the_preload_import_nothing_more_of_sympy_numpy_or_mpmath()
 
 def test_without_the_warm_up_the_same_checks_import_much_more():
     # The probe can tell: without generator.checker.preload the same checks import SymPy's
-    # physics units, integrals and assumption handlers, and NumPy's namespace, late.
+    # integrals and assumption handlers late.
     assert len(_late_imports("bare")) > 20

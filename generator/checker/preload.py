@@ -2,7 +2,7 @@
 
 SymPy and NumPy import much of themselves only when first used: the first sum of terms
 loads SymPy's tensors and their combinatorics, ``integrate`` the Risch machinery, a first
-assumption query the handlers of every predicate, ``lambdify`` NumPy's whole namespace.
+assumption query the handlers of every predicate, ``lambdify`` its printers.
 (``simplify`` would load the physical units too; :mod:`.sympytuning` spares that.) In
 a worker each of those costs its first check about 0.3 s, and every worker pays it again.
 Here a few tiny computations touch those paths once, before the fork.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 
+import numpy
 import sympy as sp
 
 
@@ -30,7 +31,7 @@ def warm_up() -> None:
     sp.Interval(0, 1).is_subset(sp.Interval(-1, 2))
     sp.Sum(k**2, (k, 1, n)).doit()
     sp.piecewise_fold(sp.Max(x, 0).rewrite(sp.Piecewise) + sp.Abs(x))
-    for modules in ("numpy", "mpmath", "math"):
+    for modules in ([numpy], "mpmath", "math"):  # as drawing, codecheck and arraycheck ask
         sp.lambdify([x], f, modules=modules, docstring_limit=0)(0.5)
 
 
