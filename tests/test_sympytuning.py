@@ -36,15 +36,36 @@ def test_an_evaluated_build_never_receives_an_unevaluated_result_from_the_cache(
     assert sp.sin(0) == 0
 
 
-def test_generated_monomial_code_outlives_the_evaluation_switch_and_other_caches_do_not():
+def test_generated_monomial_code_outlives_the_evaluation_switch():
     from sympy.polys.monomials import MonomialOps
 
     code = MonomialOps(3).mul()
-    (x + 1).expand()
-    assert sp.Expr.expand.cache_info().currsize > 0
     with sp.evaluate(False):
         assert MonomialOps(3).mul() is code  # generated once, whatever the switch
-        assert sp.Expr.expand.cache_info().currsize == 0  # what expand gives depends on it
+
+
+def test_other_cached_results_are_reused_only_under_the_switch_they_were_computed_with():
+    doubled = 2 * sp.Symbol("t")
+    t = sp.Symbol("t")
+    assert sp.srepr(doubled.subs(t, 3)) == "Integer(6)"  # Basic._subs remembers it
+    with sp.evaluate(False):
+        assert sp.srepr(doubled.subs(t, 3)) == "Mul(Integer(2), Integer(3))"
+    hits = sp.Basic._subs.cache_info().hits  # the cache of the evaluating switch
+    assert sp.srepr(doubled.subs(t, 3)) == "Integer(6)"
+    assert sp.Basic._subs.cache_info().hits > hits  # kept across the switch, not recomputed
+    with sp.evaluate(False):
+        assert sp.srepr(doubled.subs(t, 3)) == "Mul(Integer(2), Integer(3))"
+
+
+def test_changing_another_global_parameter_empties_the_caches_of_both_switch_values():
+    doubled = 2 * (x + 1)
+    doubled.subs(x, 3)
+    with sp.evaluate(False):
+        doubled.subs(x, 3)
+    _, caches = sympytuning._CACHES_BY_SWITCH[sp.Basic._subs]
+    assert all(cache.cache_info().currsize > 0 for cache in caches.values())
+    with sp.core.parameters.distribute(False):
+        assert all(cache.cache_info().currsize == 0 for cache in caches.values())
 
 
 def test_function_classes_are_still_made_by_name():

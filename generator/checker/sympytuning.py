@@ -13,10 +13,12 @@
   constructor's cached result depends on the switch; here the constructors (Add, Mul, Pow,
   function calls) are told the switch's value explicitly, so it is part of their cache key
   and an unevaluated build can never receive an evaluated result or the reverse. The caches
-  of numbers and symbols do not depend on it either; every other cache is emptied as
-  before. (Emptying them cost 14 % of this site's checking time: every object was built
-  again and its assumptions derived again.) ``tests/test_sympytuning.py`` checks both
-  directions.
+  of numbers and symbols do not depend on it either. Every other cached function keeps one
+  cache for each value of the switch, and the switch puts the matching one in place, so
+  that a result is only ever reused under the value it was computed with. (Emptying the
+  constructors' caches cost 14 % of this site's checking time: every object was built again
+  and its assumptions derived again; emptying the others, 2-4 %.)
+  ``tests/test_sympytuning.py`` checks both directions.
 * ``Factors`` (behind ``gcd_terms`` and ``together``) no longer converts a dict it is given
   into a SymPy ``Dict`` only to learn that the dict is not the number 1.
 * What a new fact implies (x positive ⇒ x nonzero, real, …) is worked out once for each state
@@ -171,24 +173,63 @@ def _explicit_call(cached: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _set_parameter(self: Any, name: str, value: Any) -> None:
-    if getattr(self, name) != value:
+    current = getattr(self, name)
+    if current != value:
         if name == "evaluate":
-            _clear_what_the_switch_changes()
+            _switch_caches(bool(current), bool(value))
         else:
-            clear_cache()  # distribute, exp_is_pow: as SymPy does
+            _clear_every_cache()  # distribute, exp_is_pow: as SymPy does
     super(parameters._global_parameters, self).__setattr__(name, value)
 
 
-def _clear_what_the_switch_changes() -> None:
+_CACHES_BY_SWITCH: dict[Any, tuple[Any, dict[bool, Any]]] = {}
+"""Each cached SymPy function whose results depend on the switch → the closure cell that
+holds its cache, and its cache for each value of the switch."""
+
+
+def _switch_caches(leaving: bool, entering: bool) -> None:
+    """Every other cached function of SymPy gets its cache for the value the switch takes:
+    what it computed with evaluation on is kept for when evaluation is on again, instead of
+    being emptied, and never seen while it is off (nor the reverse)."""
     for cached in CACHE:
         if cached.__qualname__ in _kept_across_the_switch:
             continue
-        inner: Any = cached
-        while hasattr(inner, "__wrapped__"):
-            if hasattr(inner, "cache_clear"):
-                inner.cache_clear()
-                break
-            inner = inner.__wrapped__
+        entry = _CACHES_BY_SWITCH.get(cached)
+        if entry is None:
+            cell = _cell_of_cache(cached)
+            if cell is None:  # not SymPy's usual decorator: emptied, as SymPy does
+                _empty(cached)
+                continue
+            used = cell.cell_contents  # filled while the switch had the value it leaves
+            fresh = functools.lru_cache(**used.cache_parameters())(used.__wrapped__)
+            entry = _CACHES_BY_SWITCH[cached] = (cell, {leaving: used, entering: fresh})
+        cell, caches = entry
+        cell.cell_contents = caches[entering]
+
+
+def _cell_of_cache(cached: Any) -> Any:
+    """The closure cell of SymPy's ``cacheit`` wrapper that holds its ``lru_cache``, or None."""
+    target = getattr(getattr(cached, "cache_info", None), "__self__", None)
+    for cell in getattr(cached, "__closure__", None) or ():
+        if target is not None and cell.cell_contents is target:
+            return cell
+    return None
+
+
+def _empty(cached: Any) -> None:
+    inner: Any = cached
+    while hasattr(inner, "__wrapped__"):
+        if hasattr(inner, "cache_clear"):
+            inner.cache_clear()
+            break
+        inner = inner.__wrapped__
+
+
+def _clear_every_cache() -> None:
+    clear_cache()
+    for _, caches in _CACHES_BY_SWITCH.values():
+        for cache in caches.values():
+            cache.cache_clear()
 
 
 class _FactorItems:
