@@ -10,15 +10,14 @@
   wanted: the same claim must get the same verdict in every run, on every machine.
 * Switching SymPy's automatic evaluation off and on again (the guards' shadow build, a few
   hundred times per site) no longer empties SymPy's whole cache. SymPy empties it because a
-  constructor's cached result depends on the switch; here the constructors (Add, Mul, Pow,
-  function calls) are told the switch's value explicitly, so it is part of their cache key
-  and an unevaluated build can never receive an evaluated result or the reverse. The caches
-  of numbers and symbols do not depend on it either. Every other cached function keeps one
-  cache for each value of the switch, and the switch puts the matching one in place, so
-  that a result is only ever reused under the value it was computed with. (Emptying the
-  constructors' caches cost 14 % of this site's checking time: every object was built again
-  and its assumptions derived again; emptying the others, 2-4 %.)
-  ``tests/test_sympytuning.py`` checks both directions.
+  cached result may depend on the switch (Add, Mul, Pow and function calls build
+  differently); here each cached function keeps one cache for each value of the switch,
+  and the switch puts the matching one in place, so that an unevaluated build can never
+  receive an evaluated result or the reverse, and what was computed with evaluation on is
+  still there when it is on again. The caches of numbers, symbols, generated code and fixed
+  tables do not depend on the switch and stay as they are. (Emptying the caches cost 18 %
+  of this site's checking time: every object was built again and its assumptions derived
+  again.) ``tests/test_sympytuning.py`` checks both directions.
 * ``Factors`` (behind ``gcd_terms`` and ``together``) no longer converts a dict it is given
   into a SymPy ``Dict`` only to learn that the dict is not the number 1.
 * What a new fact implies (x positive ⇒ x nonzero, real, …) is worked out once for each state
@@ -49,18 +48,13 @@ import importlib
 import sys
 import types
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core import parameters
 from sympy.core.basic import Basic
 from sympy.core.cache import CACHE, clear_cache
-from sympy.core.function import Function
 from sympy.core.numbers import Integer, Rational
-from sympy.core.operations import AssocOp
-from sympy.core.parameters import global_parameters
-from sympy.core.power import Pow
 from sympy.core.singleton import S
 
 _FREE_SYMBOLS_OF_SUMS = 8192
@@ -83,7 +77,7 @@ def install() -> None:
     # The module, not the function of the same name that sympy.core exports.
     assumptions: Any = importlib.import_module("sympy.core.assumptions")
     assumptions.shuffle = _in_fixed_order
-    _evaluation_in_the_cache_key()
+    parameters._global_parameters.__setattr__ = _set_parameter
     _factors_without_converting_dicts()
     _deductions_remembered()
     _constructions_remembered()
@@ -124,52 +118,7 @@ _BUILT_THE_SAME_EITHER_WAY = frozenset(
 """The caches of numbers, symbols, generated code and fixed tables: what they hold does not
 depend on the switch."""
 
-_kept_across_the_switch: set[str] = set(_BUILT_THE_SAME_EITHER_WAY)
-
-
-def _evaluation_in_the_cache_key() -> None:
-    functions = importlib.import_module("sympy.core.function")
-    # Looked up by name: SymPy versions differ in which of these classes exist.
-    calls = (getattr(functions, n, None) for n in ("Application", "DefinedFunction", "Function"))
-    wrappers = [(AssocOp, _explicit_operation), (Pow, _explicit_power)]
-    wrappers += [(cls, _explicit_call) for cls in calls if cls is not None]
-    for cls, explicit in wrappers:
-        cached = cls.__dict__.get("__new__")
-        if cached is None:
-            continue
-        cached = cached.__func__ if isinstance(cached, staticmethod) else cached
-        cls.__new__ = staticmethod(explicit(cached))
-        # Only a cache whose key now holds the switch may keep its entries across it.
-        _kept_across_the_switch.add(cached.__qualname__)
-    parameters._global_parameters.__setattr__ = _set_parameter
-
-
-def _explicit_operation(cached: Callable[..., Any]) -> Callable[..., Any]:
-    def new(cls: Any, *args: Any, evaluate: Any = None, _sympify: bool = True) -> Any:
-        if evaluate is None:
-            evaluate = global_parameters.evaluate
-        return cached(cls, *args, evaluate=evaluate, _sympify=_sympify)
-
-    return new
-
-
-def _explicit_power(cached: Callable[..., Any]) -> Callable[..., Any]:
-    def new(cls: Any, b: Any, e: Any, evaluate: Any = None) -> Any:
-        if evaluate is None:
-            evaluate = global_parameters.evaluate
-        return cached(cls, b, e, evaluate=evaluate)
-
-    return new
-
-
-def _explicit_call(cached: Callable[..., Any]) -> Callable[..., Any]:
-    def new(cls: Any, *args: Any, **options: Any) -> Any:
-        # Function('f') makes a new function class, whose options are assumptions.
-        if cls is not Function and options.get("evaluate") is None:
-            options["evaluate"] = global_parameters.evaluate
-        return cached(cls, *args, **options)
-
-    return new
+_kept_across_the_switch: frozenset[str] = _BUILT_THE_SAME_EITHER_WAY
 
 
 def _set_parameter(self: Any, name: str, value: Any) -> None:
