@@ -278,3 +278,12 @@ def test_infinity_equals_no_rational_number_and_still_its_own_kind():
         assert sp.Integer(0) not in (infinity,)
     assert sp.oo != -sp.oo and sp.oo != sp.zoo
     assert sp.Integer(3) * sp.oo is sp.oo and sp.Integer(-3) * sp.oo is -sp.oo
+
+
+def test_remembered_constructions_are_made_again_after_another_global_parameter_changes():
+    k = sp.Symbol("k", integer=True)
+    n = sp.Symbol("n", integer=True)
+    total = sp.Sum(2 * (x + 1), (k, 1, n))
+    assert sp.Sum(2 * (x + 1), (k, 1, n)) is total
+    with sp.core.parameters.distribute(False):
+        assert sp.Sum(2 * (x + 1), (k, 1, n)) is not total  # made afresh

@@ -176,6 +176,8 @@ def _empty(cached: Any) -> None:
 
 def _clear_every_cache() -> None:
     clear_cache()
+    for made in _MADE.values():
+        made.clear()
     for _, caches in _CACHES_BY_SWITCH.values():
         for cache in caches.values():
             cache.cache_clear()
@@ -307,7 +309,7 @@ and True are equal in Python but make different SymPy objects (a float never key
 
 def _constructions_remembered() -> None:
     """The classes SymPy leaves out of its cache: each ``__new__`` is made to look up what it
-    made from equal arguments under the same global switches. SymPy's objects are immutable
+    made from equal arguments under the same value of the evaluation switch. SymPy's objects are immutable
     and compare by structure and type (2 and 2.0 differ, and so do x and a positive x), so
     an equal call gets an equal object; an argument that cannot key (a float, a dict, any
     other object) makes the call go to SymPy as before."""
@@ -321,15 +323,19 @@ def _constructions_remembered() -> None:
     from sympy.sets.sets import Complement, FiniteSet, Intersection, Interval, Union
     from sympy.tensor.indexed import Indexed
 
-    made: dict[Any, Any] = {}
     classes: tuple[type, ...] = (Sum, Product, Tuple, Indexed, Derivative)
     classes += (Equality, Unequality, _Inequality, LatticeOp, Piecewise, ExprCondPair)
     classes += (Interval, FiniteSet, Union, Intersection, Complement)
     for cls in classes:
-        _remember_construction(cls, made)
+        _remember_construction(cls)
 
 
-def _remember_construction(cls: type, made: dict[Any, Any]) -> None:
+_MADE: dict[bool, dict[Any, Any]] = {True: {}, False: {}}
+"""What the remembered constructions made, for each value of the evaluation switch (emptied,
+with every cache, when another global parameter changes)."""
+
+
+def _remember_construction(cls: type) -> None:
     constructor = cls.__dict__["__new__"]
     constructor = constructor.__func__ if isinstance(constructor, staticmethod) else constructor
     switches = parameters.global_parameters
@@ -344,7 +350,8 @@ def _remember_construction(cls: type, made: dict[Any, Any]) -> None:
             key = _key((args, tuple(sorted(options.items()))))
             if key is None:
                 return constructor(kind, *args, **options)
-        key = (kind, key, switches.evaluate, switches.distribute, switches.exp_is_pow)
+        key = (kind, key)
+        made = _MADE[switches.evaluate]
         obj = made.get(key)
         if obj is None:
             obj = constructor(kind, *args, **options)
