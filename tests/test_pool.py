@@ -198,3 +198,32 @@ def test_the_fork_server_ends_at_once_when_asked_and_a_new_one_starts_after():
     done = run_python(STOP_PROBE, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['k']"
+
+
+MAIN_SCRIPT = """
+if __name__ != "__main__":  # run again, as __mp_main__, in a worker
+    print("the command's main module ran in a worker", flush=True)
+else:
+    from generator.core.settings import CheckSettings
+    from generator.pipeline.pool import Task, WorkerPool
+
+    tasks = [Task(f"k{i}", {"symbols": {}}, {"kind": "nothing"}, f"g{i}") for i in range(2)]
+    print(sorted(WorkerPool(2, CheckSettings(timeout=5)).run(tasks)))
+"""
+
+
+def test_workers_do_not_run_the_commands_main_module_again(tmp_path):
+    """A worker needs nothing of the command that started it; running its main module again
+    (for `derivations`, click and every command) delayed each worker's first check."""
+    script = tmp_path / "command.py"
+    script.write_text(MAIN_SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['k0', 'k1']"
