@@ -25,6 +25,8 @@ JUMPS = (sp.sign, sp.Heaviside)
 def with_kink_guards(side: Side) -> Side:
     """The side with its Dirac deltas resolved and guards for conventions added."""
     expr, guards = side.expr, list(side.guards)
+    if not expr.has(sp.DiracDelta, *JUMPS):  # most sides (SymPy remembers the answer)
+        return Side(expr, tuple(dict.fromkeys(guards)), side.derivative_of)
     deltas = expr.atoms(sp.DiracDelta)
     if deltas:
         # Undefined at the jump, unless the delta's weight vanishes there (x² δ(x) is 0).
@@ -51,6 +53,8 @@ def rests_on_convention(left_shadow: Any, right_shadow: Any) -> str | None:
     Read off the shadows, where SymPy has not yet replaced sign(0) by its own value."""
     shadows = (left_shadow, right_shadow)
     # The jumps first: most claims have none, and a big shadow's free symbols are costly.
+    if not any(s.has(*JUMPS) for s in shadows):
+        return None
     calls = {
         call
         for s in shadows
