@@ -16,7 +16,7 @@ denominator, logarithm, root, tangent and piecewise gap of the source:
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,7 +90,9 @@ def guards_of(shadow: Any, *, bound: bool = False) -> tuple[Guard, ...]:
         if expr.free_symbols and free(expr):
             found.setdefault((kind, expr), Guard(kind, expr))
 
-    for node in sp.preorder_traversal(shadow):
+    for node in _distinct_subexpressions(shadow):
+        if not node.args:
+            continue  # a symbol or a number: nothing here is undefined anywhere
         if isinstance(node, sp.Pow) and node.exp.is_Number:
             if node.exp.is_negative:
                 add("nonzero", node.base)
@@ -119,6 +121,21 @@ def guards_of(shadow: Any, *, bound: bool = False) -> tuple[Guard, ...]:
         elif _has_gap(node) and free(node):
             found.setdefault(("holds", node), Guard("holds", sp.Or(*(c for _, c in node.args))))
     return tuple(sorted(found.values(), key=lambda g: (g.kind, sp.default_sort_key(g.expr))))
+
+
+def _distinct_subexpressions(expr: Any) -> Iterator[Any]:
+    """Every subexpression once, in the order of a preorder walk: a walk meets a shared
+    subexpression (a definition substituted in several places) once per place, and its guards
+    are the same each time."""
+    seen: set[Any] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        yield node
+        stack.extend(reversed(node.args))
 
 
 MAX_TERMS_SPELLED_OUT = 64
