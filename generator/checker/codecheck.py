@@ -208,7 +208,10 @@ def _compiled(
             arguments += entries
     concrete = _at_size(expr, problem.size, size, problem.free, component).xreplace(mapping)
     names = dict(zip(arguments, plain_arguments(concrete, len(arguments)), strict=True))
-    concrete = concrete.xreplace(names)
+    with sp.evaluate(False):
+        # Only renamed, as it stands: rebuilt with evaluation, every function call in it would
+        # ask SymPy's assumptions about the new names again (a third of a page's code check).
+        concrete = concrete.xreplace(names)
     if concrete.free_symbols - set(names.values()) or concrete.has(sp.Indexed, sp.Sum):
         return None
     # docstring_limit=0: the docstring would print the whole expression once more.
