@@ -21,9 +21,10 @@ def _no_compiling(env: jinja2.Environment, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(env, "compile", refuse)
 
 
-def test_the_theme_s_page_templates_and_their_partials_are_compiled_once(monkeypatch):
+def test_the_theme_s_page_templates_and_their_partials_are_compiled_once(monkeypatch, tmp_path):
+    monkeypatch.setattr(themecode, "CODE", themecode.CompiledTemplates(tmp_path))
     theme = load_config(str(ROOT / "mkdocs.yml")).theme
-    themecode.precompile(theme)
+    assert themecode.precompile(theme) > 40  # the page template and its partials
     assert themecode.precompile(theme) == 0  # all there already
     env = theme.get_env()  # a new environment, as MkDocs makes for each build
     env.bytecode_cache = themecode.CODE
@@ -69,3 +70,44 @@ def test_an_environment_with_other_filters_compiles_its_own():
     second.bytecode_cache = first.bytecode_cache
     assert first.get_template("page.html").render() == "A"
     assert second.get_template("page.html").render() == "a!"
+
+
+def test_templates_compiled_by_one_process_are_read_by_the_next_without_compiling(
+    monkeypatch, tmp_path
+):
+    templates = {"page.html": "{% include 'part.html' %} {{ x }}", "part.html": "part"}
+    first = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    first.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    assert first.get_template("page.html").render(x=1) == "part 1"
+    # The next process: a new environment, and a cache that holds nothing in memory.
+    later = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    later.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    _no_compiling(later, monkeypatch)
+    assert later.get_template("page.html").render(x=2) == "part 2"
+
+
+def test_on_disk_a_filter_with_other_code_makes_its_own_template_code(tmp_path):
+    # A filter applied to a constant is run when the template is compiled: its result is in
+    # the code, so code compiled with another filter must not be reused.
+    templates = {"page.html": "{{ 'word' | shout }}"}
+    loud = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    loud.filters["shout"] = lambda text: text.upper()
+    loud.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    assert loud.get_template("page.html").render() == "WORD"
+    quiet = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    quiet.filters["shout"] = lambda text: text + "!"
+    quiet.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    assert quiet.get_template("page.html").render() == "word!"
+    # Code that differs only in a constant is another filter too.
+    asking = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    asking.filters["shout"] = lambda text: text + "?"
+    asking.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    assert asking.get_template("page.html").render() == "word?"
+
+
+def test_a_folder_that_cannot_be_written_only_means_compiling(tmp_path):
+    blocked = tmp_path / "a file"
+    blocked.write_text("", encoding="utf-8")
+    env = jinja2.Environment(loader=jinja2.DictLoader({"page.html": "{{ x }}"}))
+    env.bytecode_cache = themecode.CompiledTemplates(blocked / "templates")
+    assert env.get_template("page.html").render(x=3) == "3"

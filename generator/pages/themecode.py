@@ -12,10 +12,23 @@ A template is found by its name and the checksum of its source (Jinja's own key 
 and by what of the environment goes into the code Jinja generates (its syntax, extensions,
 policies, code classes, and its filters and tests themselves): a changed template, or an
 environment another plugin configured differently, is compiled afresh.
+
+The compiled templates are also kept on disk, in the Python environment the package is
+installed in (as Python keeps its own bytecode there): they depend on the installed theme,
+Jinja and Python, never on a project's content, and a build with an empty cache of verdicts
+then compiles nothing of the theme either. On disk a filter or test is known by its module,
+name and code, not by its identity; Jinja itself checks its own and Python's version and
+the template's source before it uses what it reads. A folder that cannot be written (a
+read-only installation) only means compiling, as before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -63,30 +76,101 @@ def _generated_alike(env: jinja2.Environment) -> tuple[Any, ...]:
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates in memory, for environments that generate code alike."""
+    """Compiled templates in memory, for environments that generate code alike, and (with a
+    ``folder``) on disk for the next process."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self._code: dict[tuple[Any, ...], bytes] = {}
+        self.folder = folder
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get((_generated_alike(bucket.environment), bucket.key))
+        key = (_generated_alike(bucket.environment), bucket.key)
+        code = self._code.get(key)
+        if code is None and self.folder is not None:
+            code = self._read(bucket)
+            if code is not None:
+                self._code[key] = code
         if code is not None:
             bucket.bytecode_from_string(code)  # Jinja checks the source's checksum in it
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[(_generated_alike(bucket.environment), bucket.key)] = bucket.bytecode_to_string()
+        code = bucket.bytecode_to_string()
+        self._code[(_generated_alike(bucket.environment), bucket.key)] = code
+        if self.folder is not None:
+            self._write(bucket, code)
 
     def __len__(self) -> int:
         return len(self._code)
 
+    def _path(self, bucket: Bucket) -> Path:
+        assert self.folder is not None
+        alike = repr(_stable(_generated_alike(bucket.environment)))
+        name = hashlib.sha256(f"{alike}\n{bucket.key}".encode()).hexdigest()
+        return self.folder / f"{name}.jinja"
 
-CODE = CompiledTemplates()
+    def _read(self, bucket: Bucket) -> bytes | None:
+        try:
+            return self._path(bucket).read_bytes()
+        except OSError:
+            return None
+
+    def _write(self, bucket: Bucket, code: bytes) -> None:
+        path = self._path(bucket)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # A complete file or none: another build may be reading the folder.
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(code)
+            os.replace(temporary, path)
+        except OSError:
+            return
+
+
+def _stable(value: Any, depth: int = 0) -> Any:
+    """``value`` as it reads in any process: functions and classes by module, name, code and
+    what their closure holds; collections item by item; anything else by its representation,
+    unless that shows where the object lives in memory (then it keys nothing another
+    process finds)."""
+    if depth > 4:
+        return ("deep", os.getpid(), id(value))
+    if isinstance(value, (tuple, list)):
+        return tuple(_stable(v, depth + 1) for v in value)
+    if isinstance(value, type) or callable(value):
+        code = getattr(value, "__code__", None)
+        digest = _code_digest(code) if code is not None else None
+        cells = getattr(value, "__closure__", None) or ()
+        held = tuple(_stable(cell.cell_contents, depth + 1) for cell in cells)
+        return (
+            getattr(value, "__module__", None),
+            getattr(value, "__qualname__", None),
+            digest,
+            held,
+        )
+    text = repr(value)
+    return ("here only", os.getpid(), id(value)) if " at 0x" in text else text
+
+
+def _code_digest(code: Any) -> str:
+    """A function's code: its instructions and its constants (nested code likewise)."""
+    constants = tuple(_code_digest(c) if hasattr(c, "co_code") else repr(c) for c in code.co_consts)
+    return hashlib.sha256(code.co_code + repr(constants).encode()).hexdigest()
+
+
+INSTALLED = Path(sys.prefix) / "share" / "derivations" / "theme-code"
+"""Where the compiled theme templates are kept: in the Python environment, with the theme."""
+
+CODE = CompiledTemplates(INSTALLED)
 """This process's compiled theme templates (one ``serve`` process rebuilds many times)."""
 
 
 def precompile(theme: Any) -> int:
     """Compile the theme's page, error and sitemap templates, and every template they extend,
-    include or import by a constant name, into :data:`CODE`. The number compiled."""
+    include or import by a constant name, into :data:`CODE`. The number compiled.
+
+    A template already compiled (in this process, or on disk by an earlier one) is not read
+    for its references: those were compiled with it, and one changed since is compiled when
+    MkDocs asks for it."""
     env = theme.get_env()  # configured as the one MkDocs builds with
     loader = env.loader
     if loader is None:
@@ -101,13 +185,14 @@ def precompile(theme: Any) -> int:
         seen.add(name)
         try:
             source, filename, _ = loader.get_source(env, name)
+            bucket = CODE.get_bucket(env, name, filename, source)
+            if bucket.code is not None:
+                continue
             tree = env.parse(source, name, filename)
             names.extend(n for n in meta.find_referenced_templates(tree) if n)
-            bucket = CODE.get_bucket(env, name, filename, source)
-            if bucket.code is None:
-                bucket.code = env.compile(tree, name, filename)
-                CODE.set_bucket(bucket)
-                compiled += 1
+            bucket.code = env.compile(tree, name, filename)
+            CODE.set_bucket(bucket)
+            compiled += 1
         except Exception:
             # Not there, or broken: MkDocs reports it when it needs it. Compiling ahead only
             # saves time, and may never fail a build.
