@@ -254,9 +254,11 @@ x = sp.Symbol("x")
 assert sp.simplify(sp.sin(x) ** 2 + sp.cos(x) ** 2) == 1
 print(type(sys.modules["sympy.physics.units"]).__name__)
 print("sympy.physics.units.systems" in sys.modules)
+from sympy.physics.units import Quantity  # asked first, and not by simplify: the real one
 from sympy.physics.units import meter
-from sympy.physics.units import Quantity
-print(sp.simplify(2 * meter + meter) == 3 * meter, Quantity.__module__)
+from sympy.physics.units.systems import SI
+import sympy.physics.units as units
+print(sp.simplify(2 * meter + meter) == 3 * meter, Quantity.__module__, units.meter is meter)
 """
 
 
@@ -265,7 +267,7 @@ def test_simplify_no_longer_imports_the_physical_units_which_still_load_when_ask
         [sys.executable, "-c", _UNITS_PROBE], capture_output=True, text=True, check=True
     ).stdout.split("\n")
     assert lines[:2] == ["_UnitsWhenUsed", "False"]  # simplify ran on the stand-in
-    assert lines[2] == "True sympy.physics.units.quantities"  # the real units, once asked for
+    assert lines[2] == "True sympy.physics.units.quantities True"  # the real units, once asked for
 
 
 def test_infinity_equals_no_rational_number_and_still_its_own_kind():
@@ -287,3 +289,71 @@ def test_remembered_constructions_are_made_again_after_another_global_parameter_
     assert sp.Sum(2 * (x + 1), (k, 1, n)) is total
     with sp.core.parameters.distribute(False):
         assert sp.Sum(2 * (x + 1), (k, 1, n)) is not total  # made afresh
+
+
+def test_a_time_limit_never_strikes_halfway_through_swapping_the_caches():
+    """The checks' time limit is a SIGALRM that raises wherever it lands; inside the swap it
+    would leave some functions with the other value's cache."""
+    import random
+    import signal
+    import traceback
+
+    from sympy.core.parameters import global_parameters
+
+    class Expired(Exception):
+        pass
+
+    def expire(*_: object) -> None:
+        raise Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    rng = random.Random(1)
+    struck = 0
+    try:
+        for _ in range(300):
+            if struck >= 40:
+                break
+            try:
+                signal.setitimer(signal.ITIMER_REAL, rng.uniform(1e-6, 2e-3))
+                for _ in range(300):
+                    with sp.evaluate(False):
+                        pass
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            except Expired as stop:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                struck += 1
+                frames = {f.name for f in traceback.extract_tb(stop.__traceback__)}
+                assert "_switch_caches" not in frames
+                global_parameters.evaluate = True  # as the worker's next check starts
+                on = bool(global_parameters.evaluate)
+                for cell, caches in sympytuning._CACHES_BY_SWITCH.values():
+                    assert cell.cell_contents is caches[on]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert struck >= 5  # the alarm did land
+
+
+def test_a_construction_is_reused_only_for_the_very_objects_it_was_made_of():
+    real_line = sp.Interval(-sp.oo, sp.oo)
+    assert real_line == sp.S.Reals  # equal, yet not interchangeable
+    assert sp.Tuple(sp.S.Reals).args[0] is sp.S.Reals
+    assert sp.Tuple(real_line).args[0] is real_line
+    i = sp.Symbol("i", integer=True)
+    plain, shifted = sp.IndexedBase("B"), sp.IndexedBase("B", offset=5)
+    assert plain == shifted
+    assert plain[i].base.offset == 0 and shifted[i].base.offset == 5
+
+
+def test_sympys_clear_cache_empties_both_switch_values_and_the_constructions():
+    k = sp.Symbol("k", integer=True)
+    n = sp.Symbol("n", integer=True)
+    total = sp.Sum(x * k, (k, 1, n))
+    doubled = 2 * (x + 3)
+    doubled.subs(x, 1)
+    with sp.evaluate(False):
+        doubled.subs(x, 1)
+    sp.core.cache.clear_cache()
+    _, caches = sympytuning._CACHES_BY_SWITCH[sp.Basic._subs]
+    assert all(cache.cache_info().currsize == 0 for cache in caches.values())
+    assert sp.Sum(x * k, (k, 1, n)) is not total

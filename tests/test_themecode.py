@@ -111,3 +111,44 @@ def test_a_folder_that_cannot_be_written_only_means_compiling(tmp_path):
     env = jinja2.Environment(loader=jinja2.DictLoader({"page.html": "{{ x }}"}))
     env.bytecode_cache = themecode.CompiledTemplates(blocked / "templates")
     assert env.get_template("page.html").render(x=3) == "3"
+
+
+def test_a_filter_that_is_not_a_plain_function_is_never_read_back_from_disk(tmp_path):
+    import functools
+
+    def suffix(text: str, end: str) -> str:
+        return text + end
+
+    templates = {"page.html": "{{ 'word' | sfx }}"}
+    for end in ("!", "?"):  # the same partial's code, holding another value
+        env = jinja2.Environment(loader=jinja2.DictLoader(templates))
+        env.filters["sfx"] = functools.partial(suffix, end=end)
+        env.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+        assert env.get_template("page.html").render() == "word" + end
+
+
+KEY_PROBE = """
+from mkdocs.config import load_config
+from generator.pages import themecode
+env = load_config("mkdocs.yml").theme.get_env()
+print(repr(themecode._stable(themecode._generated_alike(env))))
+"""
+
+
+def test_the_theme_s_key_on_disk_is_the_same_in_every_process():
+    import os
+    import subprocess
+    import sys
+
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", KEY_PROBE],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(keys) == 1 and "here only" not in keys.pop()

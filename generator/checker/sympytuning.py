@@ -30,10 +30,10 @@
   at each substitution); making one already made was 6 % of this site's checking time.
 * ``simplify`` imports SymPy's physical units (a tenth of a second, in the fork server
   before any worker can start) only to ask whether the expression holds a physical
-  quantity. Until something else asks for the units, the module it imports them from
-  answers with a class nothing is an instance of; any other name loads the real units,
-  which then answer every later import. No checked expression can hold a quantity without
-  that import, so the answer is the same.
+  quantity. Until something else asks for the units, the module answers ``simplify`` with a
+  class nothing is an instance of; anything else that asks it anything loads the real
+  units, which then answer every later import. No checked expression can hold a quantity
+  without that import, so the answer is the same.
 * Every product SymPy makes asks whether its numeric coefficient is ∞ or −∞, and ∞ answers
   by comparing the coefficient with the float ``inf``, which converts that float to a SymPy
   number each time. A rational coefficient is never infinite: the answer is no at once.
@@ -45,9 +45,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+import signal
 import sys
 import types
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sympy.concrete.expr_with_limits import ExprWithLimits
@@ -56,6 +58,7 @@ from sympy.core.basic import Basic
 from sympy.core.cache import CACHE, clear_cache
 from sympy.core.numbers import Integer, Rational
 from sympy.core.singleton import S
+from sympy.tensor.indexed import IndexedBase
 
 _FREE_SYMBOLS_OF_SUMS = 8192
 """Sums remembered per worker: a page's checks meet a few hundred distinct ones."""
@@ -113,6 +116,7 @@ _BUILT_THE_SAME_EITHER_WAY = frozenset(
         "KindDispatcher.dispatch_kinds",
         "_get_postprocessors",
         "_get_postprocessors_for_type",
+        "_MadeObjects",  # this module's own, kept per value of the switch already
     }
 )
 """The caches of numbers, symbols, generated code and fixed tables: what they hold does not
@@ -122,13 +126,20 @@ _kept_across_the_switch: frozenset[str] = _BUILT_THE_SAME_EITHER_WAY
 
 
 def _set_parameter(self: Any, name: str, value: Any) -> None:
-    current = getattr(self, name)
-    if current != value:
-        if name == "evaluate":
-            _switch_caches(bool(current), bool(value))
-        else:
-            _clear_every_cache()  # distribute, exp_is_pow: as SymPy does
-    super(parameters._global_parameters, self).__setattr__(name, value)
+    # A check's time limit is a SIGALRM that raises wherever the check is: not halfway through
+    # swapping the caches, which would leave them out of step with the switch for the worker's
+    # next checks. Held back until the switch and its caches agree, it is raised then.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        current = getattr(self, name)
+        if current != value:
+            if name == "evaluate":
+                _switch_caches(bool(current), bool(value))
+            else:
+                clear_cache()  # distribute, exp_is_pow: as SymPy does (both caches of each)
+        super(parameters._global_parameters, self).__setattr__(name, value)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 _CACHES_BY_SWITCH: dict[Any, tuple[Any, dict[bool, Any]]] = {}
@@ -152,8 +163,24 @@ def _switch_caches(leaving: bool, entering: bool) -> None:
             used = cell.cell_contents  # filled while the switch had the value it leaves
             fresh = functools.lru_cache(**used.cache_parameters())(used.__wrapped__)
             entry = _CACHES_BY_SWITCH[cached] = (cell, {leaving: used, entering: fresh})
+            # SymPy's clear_cache() (which other code may call) empties both, and
+            # cache_info() reports the one in place.
+            cached.cache_clear = _both_cleared(used, fresh)
+            cached.cache_info = _in_place(cell)
         cell, caches = entry
         cell.cell_contents = caches[entering]
+
+
+def _both_cleared(*caches: Any) -> Callable[[], None]:
+    def cache_clear() -> None:
+        for cache in caches:
+            cache.cache_clear()
+
+    return cache_clear
+
+
+def _in_place(cell: Any) -> Callable[[], Any]:
+    return lambda: cell.cell_contents.cache_info()
 
 
 def _cell_of_cache(cached: Any) -> Any:
@@ -172,15 +199,6 @@ def _empty(cached: Any) -> None:
             inner.cache_clear()
             break
         inner = inner.__wrapped__
-
-
-def _clear_every_cache() -> None:
-    clear_cache()
-    for made in _MADE.values():
-        made.clear()
-    for _, caches in _CACHES_BY_SWITCH.values():
-        for cache in caches.values():
-            cache.cache_clear()
 
 
 class _FactorItems:
@@ -328,11 +346,25 @@ def _constructions_remembered() -> None:
     classes += (Interval, FiniteSet, Union, Intersection, Complement)
     for cls in classes:
         _remember_construction(cls)
+    CACHE.append(_MadeObjects)
 
 
 _MADE: dict[bool, dict[Any, Any]] = {True: {}, False: {}}
-"""What the remembered constructions made, for each value of the evaluation switch (emptied,
-with every cache, when another global parameter changes)."""
+"""What the remembered constructions made, and of what, for each value of the evaluation
+switch (emptied, with every cache, by SymPy's ``clear_cache``)."""
+
+
+class _MadeObjects:
+    """Stands in SymPy's list of caches for :data:`_MADE`, so that ``clear_cache`` empties it
+    too; the switch leaves it alone (its entries are already kept per value)."""
+
+    __qualname__ = "_MadeObjects"
+    __wrapped__ = None  # SymPy's clear_cache looks for a cache_clear along __wrapped__
+
+    @staticmethod
+    def cache_clear() -> None:
+        for made in _MADE.values():
+            made.clear()
 
 
 def _remember_construction(cls: type) -> None:
@@ -352,16 +384,53 @@ def _remember_construction(cls: type) -> None:
                 return constructor(kind, *args, **options)
         key = (kind, key)
         made = _MADE[switches.evaluate]
-        obj = made.get(key)
-        if obj is None:
-            obj = constructor(kind, *args, **options)
-            if len(made) >= _CONSTRUCTIONS:
-                made.clear()
-            made[key] = obj
+        try:
+            found = made.get(key)
+        except TypeError:  # an unhashable argument: SymPy makes it, as without the memo
+            return constructor(kind, *args, **options)
+        if found is not None and _identical(found[1], args):
+            return found[0]
+        obj = constructor(kind, *args, **options)
+        if len(made) >= _CONSTRUCTIONS:
+            made.clear()
+        made[key] = (obj, args)
         return obj
 
     new.__wrapped__ = constructor  # type: ignore[attr-defined]
     cls.__new__ = staticmethod(new)  # type: ignore[assignment]
+
+
+_ARGS_ONLY = Basic._hashable_content
+
+
+def _identical(made_from: Any, given: Any) -> bool:
+    """The same objects, or objects of the same classes all the way down with equal parts:
+    equal SymPy objects are not always interchangeable (``S.Reals`` equals
+    ``Interval(-oo, oo)``; an ``IndexedBase`` is equal whatever its offset and strides), so
+    an object is reused only for arguments built alike."""
+    if made_from is given:
+        return True
+    kind = type(made_from)
+    if kind is not type(given):
+        return False
+    if kind is tuple or kind is list or isinstance(made_from, Basic):
+        if isinstance(made_from, IndexedBase) and (
+            made_from.offset != given.offset or made_from.strides != given.strides
+        ):
+            return False
+        parts = made_from.args if isinstance(made_from, Basic) else made_from
+        others = given.args if isinstance(given, Basic) else given
+        if not parts or (isinstance(made_from, Basic) and kind._hashable_content is not _ARGS_ONLY):
+            # An atom, or a class that compares more than its arguments (a Poly's domain):
+            # SymPy's own comparison first.
+            if made_from != given:
+                return False
+            if not parts:
+                return True
+        return len(parts) == len(others) and all(
+            _identical(a, b) for a, b in zip(parts, others, strict=True)
+        )
+    return kind in _PLAIN and made_from == given
 
 
 def _key(value: Any) -> Any:
@@ -386,15 +455,22 @@ class _NotAQuantity(Basic):  # type: ignore[misc]  # SymPy is untyped
 
 
 class _UnitsWhenUsed(types.ModuleType):
-    """Stands for ``sympy.physics.units`` until a name other than ``Quantity`` is asked for."""
+    """Stands for ``sympy.physics.units`` until anything but ``simplify`` asks it for anything:
+    then the real units are imported, and they answer."""
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if _asked_by_simplify() and isinstance(sys.modules.get(_UNITS), _UnitsWhenUsed):
+            if name == "Quantity":
+                return _NotAQuantity
             # ``from … import Quantity`` asks for ``__path__`` first: not a package, then.
             raise AttributeError(name)
-        if name == "Quantity" and isinstance(sys.modules.get(_UNITS), _UnitsWhenUsed):
-            return _NotAQuantity
         return getattr(_real_units(), name)
+
+
+def _asked_by_simplify() -> bool:
+    # 0: this function, 1: __getattr__, 2: the code that asked (Python's import machinery
+    # and getattr run in C, without frames of their own).
+    return sys._getframe(2).f_globals.get("__name__") == "sympy.simplify.simplify"
 
 
 def _units_imported_when_used() -> None:

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from sympy.core.parameters import global_parameters
+
 from ..core import verdicts as V
 from ..core.jobs import ArrayCodeJob, DescribeJob, DrawJob, Job, RangeJob, decode
 from ..core.settings import CheckSettings
@@ -33,6 +35,10 @@ def run_check(
     payload: Mapping[str, Any], check: Mapping[str, Any], settings: CheckSettings
 ) -> Verdict:
     """Decide one check; never raises for a user's mistake (that becomes a verdict)."""
+    if not global_parameters.evaluate:
+        # The last check's time limit struck while ``with evaluate(False)`` was ending: every
+        # check starts with SymPy evaluating, as a fresh worker does.
+        global_parameters.evaluate = True
     started = time.monotonic()
     deadline = Deadline(settings.timeout)
     seed = int(

@@ -17,8 +17,8 @@ The compiled templates are also kept on disk, in the Python environment the pack
 installed in (as Python keeps its own bytecode there): they depend on the installed theme,
 Jinja and Python, never on a project's content, and a build with an empty cache of verdicts
 then compiles nothing of the theme either. On disk a filter or test is known by its module,
-name and code, not by its identity; Jinja itself checks its own and Python's version and
-the template's source before it uses what it reads. A folder that cannot be written (a
+name and code, not by its identity, and Jinja's version and Python's are part of the key;
+Jinja itself checks the template's source before it uses what it reads. A folder that cannot be written (a
 read-only installation) only means compiling, as before.
 """
 
@@ -28,6 +28,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import types
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,9 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def _path(self, bucket: Bucket) -> Path:
         assert self.folder is not None
         alike = repr(_stable(_generated_alike(bucket.environment)))
-        name = hashlib.sha256(f"{alike}\n{bucket.key}".encode()).hexdigest()
+        # Jinja's own header records only its cache format and Python's major.minor.
+        made_by = f"{jinja2.__version__} {sys.implementation.cache_tag}"
+        name = hashlib.sha256(f"{made_by}\n{alike}\n{bucket.key}".encode()).hexdigest()
         return self.folder / f"{name}.jinja"
 
     def _read(self, bucket: Bucket) -> bytes | None:
@@ -128,33 +131,63 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 
 def _stable(value: Any, depth: int = 0) -> Any:
-    """``value`` as it reads in any process: functions and classes by module, name, code and
-    what their closure holds; collections item by item; anything else by its representation,
-    unless that shows where the object lives in memory (then it keys nothing another
-    process finds)."""
-    if depth > 4:
-        return ("deep", os.getpid(), id(value))
+    """``value`` as it reads in any process: plain functions by module, name, code, defaults
+    and what their closure holds; classes by module, name and their functions' code;
+    collections item by item; anything else by its representation. Any other callable (a
+    partial, a bound method, an object with ``__call__``), a representation that shows where
+    the object lives in memory, and a structure too deep key nothing another process finds."""
+    here_only = ("here only", os.getpid(), id(value))
+    if depth > 8:  # (the environment's settings, a filter and its name, its defaults: 4)
+        return here_only
     if isinstance(value, (tuple, list)):
         return tuple(_stable(v, depth + 1) for v in value)
-    if isinstance(value, type) or callable(value):
-        code = getattr(value, "__code__", None)
-        digest = _code_digest(code) if code is not None else None
-        cells = getattr(value, "__closure__", None) or ()
-        held = tuple(_stable(cell.cell_contents, depth + 1) for cell in cells)
+    if isinstance(value, type):
+        own = sorted(_code_digest(f.__code__) for f in vars(value).values() if _plain(f))
+        return (value.__module__, value.__qualname__, tuple(own))
+    if _plain(value):
+        cells = value.__closure__ or ()
         return (
-            getattr(value, "__module__", None),
-            getattr(value, "__qualname__", None),
-            digest,
-            held,
+            value.__module__,
+            value.__qualname__,
+            _code_digest(value.__code__),
+            _stable(value.__defaults__ or (), depth + 1),
+            _stable(sorted((value.__kwdefaults__ or {}).items()), depth + 1),
+            tuple(_stable(cell.cell_contents, depth + 1) for cell in cells),
         )
+    if isinstance(value, types.BuiltinFunctionType) and _is_module(value.__self__):
+        return (value.__module__, value.__qualname__)  # written in C: named, not compiled
+    if callable(value):
+        return here_only
     text = repr(value)
-    return ("here only", os.getpid(), id(value)) if " at 0x" in text else text
+    return here_only if " at 0x" in text else text
+
+
+def _is_module(owner: Any) -> bool:
+    return owner is None or isinstance(owner, types.ModuleType)
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, types.FunctionType)
 
 
 def _code_digest(code: Any) -> str:
-    """A function's code: its instructions and its constants (nested code likewise)."""
-    constants = tuple(_code_digest(c) if hasattr(c, "co_code") else repr(c) for c in code.co_consts)
-    return hashlib.sha256(code.co_code + repr(constants).encode()).hexdigest()
+    """A function's code: its instructions and its constants (nested code likewise; a set of
+    constants in a fixed order, whatever the process's hash seed)."""
+    return hashlib.sha256(code.co_code + repr(_constants(code.co_consts)).encode()).hexdigest()
+
+
+def _constants(values: Any) -> Any:
+    out = []
+    for c in values:
+        if hasattr(c, "co_code"):
+            out.append(_code_digest(c))
+        elif isinstance(c, (frozenset, set)):
+            out.append(repr(sorted(repr(v) for v in c)))
+        elif isinstance(c, tuple):
+            out.append(_constants(c))
+        else:
+            out.append(repr(c))
+    return tuple(out)
 
 
 INSTALLED = Path(sys.prefix) / "share" / "derivations" / "theme-code"

@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -103,22 +104,27 @@ def _without_the_main_module() -> Iterator[None]:
     of it (its target and arguments are found by their modules' names), but told it, each
     worker would run that module again before its first check: for ``derivations`` (or
     ``python -m generator.cli``), click and every command's definition, 0.05-0.09 s on the
-    path of a cold build. Only this process's check thread starts workers."""
+    path of a cold build. One thread at a time (under ``serve`` a failed build's check thread
+    may still be starting workers when the next build's starts)."""
     from multiprocessing import spawn
 
-    told = spawn.get_preparation_data
+    with _STARTING:
+        told = spawn.get_preparation_data
 
-    def without_main(name: str) -> dict[str, Any]:
-        data = told(name)
-        data.pop("init_main_from_name", None)
-        data.pop("init_main_from_path", None)
-        return data
+        def without_main(name: str) -> dict[str, Any]:
+            data = told(name)
+            data.pop("init_main_from_name", None)
+            data.pop("init_main_from_path", None)
+            return data
 
-    spawn.get_preparation_data = without_main
-    try:
-        yield
-    finally:
-        spawn.get_preparation_data = told
+        spawn.get_preparation_data = without_main
+        try:
+            yield
+        finally:
+            spawn.get_preparation_data = told
+
+
+_STARTING = threading.Lock()
 
 
 class WorkerError(RuntimeError):
