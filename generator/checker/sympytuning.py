@@ -19,7 +19,9 @@
   of this site's checking time: every object was built again and its assumptions derived
   again.) ``tests/test_sympytuning.py`` checks both directions.
 * ``Factors`` (behind ``gcd_terms`` and ``together``) no longer converts a dict it is given
-  into a SymPy ``Dict`` only to learn that the dict is not the number 1.
+  into a SymPy ``Dict`` only to learn that the dict is not the number 1, nor compares every
+  key with the Python numbers 1 and −1 (a dict or a ``Term``'s defaultdict without SymPy's
+  1, −1 and I, found by identity, is only copied), nor a rational number with ``None``.
 * What a new fact implies (x positive ⇒ x nonzero, real, …) is worked out once for each state
   of knowledge and remembered. SymPy derives it again for every new object, by forward
   chaining in Python, whenever a query settles a fact or a symbol is made.
@@ -27,7 +29,9 @@
   indexed components and tuples are remembered as they are made, as SymPy already
   remembers sums of terms, products, powers and function calls: it makes these again on
   every request (a page's checks rebuild the same sums and conditions thousands of times,
-  at each substitution); making one already made was 6 % of this site's checking time.
+  at each substitution); making one already made was 6 % of this site's checking time. An
+  object is reused only for arguments built alike, class by class all the way down: equal
+  SymPy objects are not always interchangeable (``S.Reals`` equals ``Interval(-oo, oo)``).
 * ``simplify`` imports SymPy's physical units (a tenth of a second, in the fork server
   before any worker can start) only to ask whether the expression holds a physical
   quantity. Until something else asks for the units, the module answers ``simplify`` with a
@@ -358,7 +362,6 @@ class _MadeObjects:
     """Stands in SymPy's list of caches for :data:`_MADE`, so that ``clear_cache`` empties it
     too; the switch leaves it alone (its entries are already kept per value)."""
 
-    __qualname__ = "_MadeObjects"
     __wrapped__ = None  # SymPy's clear_cache looks for a cache_clear along __wrapped__
 
     @staticmethod

@@ -98,6 +98,10 @@ systems): a send that blocked while the worker is busy would keep this process f
 enforcing the time limit. This site's tasks are 0.4–2.3 kB."""
 
 
+_STARTING = threading.Lock()
+"""Held while a worker starts (see :func:`_without_the_main_module`)."""
+
+
 @contextlib.contextmanager
 def _without_the_main_module() -> Iterator[None]:
     """Workers started meanwhile are not told the command's main module. A worker needs none
@@ -122,9 +126,6 @@ def _without_the_main_module() -> Iterator[None]:
             yield
         finally:
             spawn.get_preparation_data = told
-
-
-_STARTING = threading.Lock()
 
 
 class WorkerError(RuntimeError):
