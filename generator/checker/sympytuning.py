@@ -133,6 +133,8 @@ def _set_parameter(self: Any, name: str, value: Any) -> None:
     # A check's time limit is a SIGALRM that raises wherever the check is: not halfway through
     # swapping the caches, which would leave them out of step with the switch for the worker's
     # next checks. Held back until the switch and its caches agree, it is raised then.
+    # An alarm the interpreter had already caught before it was held back still raises at
+    # its next chance: then the caches are put back in step with the switch as it stands.
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
     try:
         current = getattr(self, name)
@@ -142,8 +144,18 @@ def _set_parameter(self: Any, name: str, value: Any) -> None:
             else:
                 clear_cache()  # distribute, exp_is_pow: as SymPy does (both caches of each)
         super(parameters._global_parameters, self).__setattr__(name, value)
+    except BaseException:
+        realign_caches()
+        raise
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def realign_caches() -> None:
+    """Every cached function's cache for the value the switch has now."""
+    on = bool(parameters.global_parameters.evaluate)
+    for cell, caches in _CACHES_BY_SWITCH.values():
+        cell.cell_contents = caches[on]
 
 
 _CACHES_BY_SWITCH: dict[Any, tuple[Any, dict[bool, Any]]] = {}

@@ -26,6 +26,7 @@ from .describe import describe
 from .equality import compare
 from .ranges import check_range
 from .sympytuning import install as install_sympy_tuning
+from .sympytuning import realign_caches
 from .tosympy import VacuousDerivative
 
 install_sympy_tuning()
@@ -39,6 +40,7 @@ def run_check(
         # The last check's time limit struck while ``with evaluate(False)`` was ending: every
         # check starts with SymPy evaluating, as a fresh worker does.
         global_parameters.evaluate = True
+    realign_caches()  # and with every cache in step with that, whatever struck before
     started = time.monotonic()
     deadline = Deadline(settings.timeout)
     seed = int(
