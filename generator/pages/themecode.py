@@ -82,6 +82,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def __init__(self, folder: Path | None = None) -> None:
         self._code: dict[tuple[Any, ...], bytes] = {}
+        self._names: dict[tuple[Any, ...], str] = {}
         self.folder = folder
 
     def load_bytecode(self, bucket: Bucket) -> None:
@@ -105,11 +106,20 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def _path(self, bucket: Bucket) -> Path:
         assert self.folder is not None
-        alike = repr(_stable(_generated_alike(bucket.environment)))
-        # Jinja's own header records only its cache format and Python's major.minor.
-        made_by = f"{jinja2.__version__} {sys.implementation.cache_tag}"
-        name = hashlib.sha256(f"{made_by}\n{alike}\n{bucket.key}".encode()).hexdigest()
-        return self.folder / f"{name}.jinja"
+        name = hashlib.sha256(f"{self._environment_name(bucket)}\n{bucket.key}".encode())
+        return self.folder / f"{name.hexdigest()}.jinja"
+
+    def _environment_name(self, bucket: Bucket) -> str:
+        """What the environment generates alike, as any process reads it. Worked out once per
+        environment's settings: hashing every filter's code costs a few milliseconds, and
+        MkDocs asks for each template as it writes the pages."""
+        alike = _generated_alike(bucket.environment)
+        name = self._names.get(alike)
+        if name is None:
+            # Jinja's own header records only its cache format and Python's major.minor.
+            made_by = f"{jinja2.__version__} {sys.implementation.cache_tag}"
+            name = self._names[alike] = f"{made_by}\n{_stable(alike)!r}"
+        return name
 
     def _read(self, bucket: Bucket) -> bytes | None:
         try:
