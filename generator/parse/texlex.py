@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..core.errors import Reason, SourceError
 from ..core.texvocab import GREEK, GREEK_DRAWN_NOT_NAMED
@@ -127,6 +128,17 @@ def tokenize(tex: str) -> list[Token]:
             i += 1
     tokens.append(Token("end", "", n))
     return tokens
+
+
+def spelling(tex: str) -> list[Token]:
+    """The tokens of a declared spelling, without the end token. Every display of a page
+    matches the page's declared spellings, so each is split once (tokens are immutable)."""
+    return list(_spelling(tex))
+
+
+@lru_cache(maxsize=4096)
+def _spelling(tex: str) -> tuple[Token, ...]:
+    return tuple(tokenize(tex)[:-1])
 
 
 def lint(tex: str) -> list[Token]:

@@ -8,31 +8,49 @@ as that name; any other word is left alone (``\text{otherwise}`` in a cases bloc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 
 from ...core.scope import Scope
 from ...core.texvocab import ACCENTS, FRACTIONS
-from ..texlex import Token, tokenize
+from ..texlex import Token, spelling
 
 NAME_FONTS = frozenset({"\\text", "\\textrm", "\\operatorname", "\\mathrm", "\\mathit", "\\mathbf"})
 """Macros whose braced word may spell a declared name."""
+ANNOTATIONS = frozenset({"\\quad", "\\qquad"})
+"""Spacing after which a remark in text may end a line."""
 
 
 def canonical_spellings(tokens: list[Token], scope: Scope) -> list[Token]:
     """``tokens`` with each font-wrapped word that names a declared symbol or function replaced
     by that name's declared spelling (at the word's offset, so errors still point at it)."""
-    tokens = rewritten(rewritten(_bold(tokens), _annotation), _rm_group)
-    tokens = rewritten(_typographic_primes(_over_groups(tokens)), _unbraced_accent)
-    tokens = rewritten(rewritten(tokens, _unbraced_fraction), _subscripted_group)
-    tokens = rewritten(tokens, _invisible_group)
-    tokens = rewritten(tokens, lambda t, k: _upright_letter(t, k, scope))
+    tokens = _bold(tokens)
+    tokens = rewritten_at(tokens, ANNOTATIONS, _annotation)
+    tokens = rewritten_at(tokens, {"\\rm"}, _rm_group)
+    tokens = rewritten_at(_typographic_primes(_over_groups(tokens)), ACCENTS, _unbraced_accent)
+    tokens = rewritten_at(tokens, FRACTIONS, _unbraced_fraction)
+    tokens = rewritten_at(tokens, {"_"}, _subscripted_group)
+    tokens = rewritten_at(tokens, {"(", ")"}, _invisible_group)
+    tokens = rewritten_at(tokens, UPRIGHT_FONTS, lambda t, k: _upright_letter(t, k, scope))
     spelled = _declared_words(scope)
-    return rewritten(tokens, lambda t, k: _declared_word(t, k, spelled))
+    return rewritten_at(tokens, NAME_FONTS, lambda t, k: _declared_word(t, k, spelled))
 
 
 Replacement = tuple[list[Token], int] | None
 """What a rewrite rule makes of the tokens at a position: the tokens to emit instead, and the
 position after those it replaces; None leaves the token there as it is."""
+
+
+def rewritten_at(
+    tokens: list[Token],
+    needed: Set[str],
+    rule: Callable[[list[Token], int], Replacement],
+) -> list[Token]:
+    """:func:`rewritten`, for a rule that can only replace tokens when one of the texts
+    ``needed`` is among them: without one, ``tokens`` as they are (most formulas have no
+    ``\\rm``, no accent, no font: each pass would call its rule on every token for nothing)."""
+    if needed.isdisjoint([t.text for t in tokens]):
+        return tokens
+    return rewritten(tokens, rule)
 
 
 def rewritten(tokens: list[Token], rule: Callable[[list[Token], int], Replacement]) -> list[Token]:
@@ -62,14 +80,23 @@ def _declared_word(tokens: list[Token], k: int, spelled: dict[str, list[Token]])
     return [Token(t.kind, t.text, tokens[k].offset) for t in declared], after
 
 
+_LAST_SCOPE: list[tuple[Scope, dict[str, list[Token]]]] = []
+"""The scope whose declared words were worked out last, with them: a page's displays all
+read through one scope (an identity check, and the scope is kept alive while it is here)."""
+
+
 def _declared_words(scope: Scope) -> dict[str, list[Token]]:
+    if not (_LAST_SCOPE and _LAST_SCOPE[0][0] is scope):
+        _LAST_SCOPE[:] = [(scope, _words_of(scope))]
+    return _LAST_SCOPE[0][1]
+
+
+def _words_of(scope: Scope) -> dict[str, list[Token]]:
     """Declared name → its spelling's tokens, for names of two letters or more, and for
     vectors (``\\mathbf{x}`` for an indexed ``x``: bold is how papers set a vector)."""
     spellings = [(i.name, i.tex) for i in scope.symbols.values()]
     spellings += [(f.name, f.tex) for f in scope.functions.values()]
-    words = {
-        name: tokenize(tex)[:-1] for name, tex in spellings if len(name) > 1 and name.isalpha()
-    }
+    words = {name: spelling(tex) for name, tex in spellings if len(name) > 1 and name.isalpha()}
     taken = {info.tex for info in scope.symbols.values()}
     for info in scope.symbols.values():
         if not (info.indexed or info.shape):
@@ -77,7 +104,7 @@ def _declared_words(scope: Scope) -> dict[str, list[Token]]:
         # \mathbf{W} for W, and \boldsymbol{\delta} for δ: bold is how papers set arrays
         for bold in {"\\mathbf{" + info.name + "}", "\\mathbf{" + info.tex + "}"}:
             if bold not in taken:
-                words.setdefault(bold, tokenize(info.tex)[:-1])
+                words.setdefault(bold, spelling(info.tex))
     return words
 
 
@@ -205,6 +232,8 @@ def _group_end(tokens: list[Token], k: int) -> int | None:
     return None
 
 
+UPRIGHT_FONTS = frozenset({"\\mathrm", "\\operatorname", "\\text"})
+"""Macros that may set e or d upright."""
 UPRIGHT_LETTERS = frozenset({"e", "d"})
 """``\\mathrm{e}`` (Euler's number) and ``\\mathrm{d}`` (a differential), set upright."""
 
@@ -214,7 +243,7 @@ def _upright_letter(tokens: list[Token], k: int, scope: Scope) -> Replacement:
     texts = [t.text for t in tokens[k : k + 4]]
     if (
         len(texts) == 4
-        and texts[0] in ("\\mathrm", "\\operatorname", "\\text")
+        and texts[0] in UPRIGHT_FONTS
         and texts[1] == "{"
         and texts[2] in UPRIGHT_LETTERS
         and texts[3] == "}"
@@ -226,7 +255,7 @@ def _upright_letter(tokens: list[Token], k: int, scope: Scope) -> Replacement:
 
 def _annotation(tokens: list[Token], k: int) -> Replacement:
     """``\\quad [\\text{chain rule}]`` at the end of a line is a remark, not mathematics."""
-    if tokens[k].text not in ("\\quad", "\\qquad"):
+    if tokens[k].text not in ANNOTATIONS:
         return None
     end = _annotation_end(tokens, k + 1)
     return ([], end) if end is not None else None

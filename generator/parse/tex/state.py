@@ -22,7 +22,7 @@ from ...core.errors import SourceError
 from ...core.mathast import Node
 from ...core.scope import Scope
 from ...core.texvocab import SIZERS, SPACING, STYLES
-from ..texlex import Token, tokenize
+from ..texlex import Token, spelling
 from .spellings import canonical_spellings
 from .words import function_words
 
@@ -62,10 +62,7 @@ class TexState:
         self._pos = 0
         self.scope = scope
         self.grammar = grammar
-        self.patterns = symbol_patterns(scope)
-        self._patterns_by_first: dict[str, list[tuple[list[Token], str]]] = {}
-        for pattern in self.patterns:  # in the same order: longest first
-            self._patterns_by_first.setdefault(pattern[0][0].text, []).append(pattern)
+        self.patterns, self._patterns_by_first = _declared_patterns(scope)
         self.bound: list[str] = []
         """Summation indices in scope, innermost last."""
         self.differentials: list[str] = []
@@ -158,12 +155,12 @@ class TexState:
     def symbol_pattern_of(self, name: str) -> list[Token]:
         """The tokens of a declared symbol's or function's spelling."""
         info = self.scope.symbols.get(name) or self.scope.functions.get(name)
-        return tokenize(info.tex if info else name)[:-1]
+        return spelling(info.tex if info else name)
 
     def symbol_pattern(self, name: str) -> list[Token]:
         """The tokens of a declared symbol's spelling (its name if it is not declared)."""
         info = self.scope.symbols.get(name)
-        return tokenize(info.tex if info else name)[:-1]
+        return spelling(info.tex if info else name)
 
     # --- what surrounding constructs have opened -----------------------------------------
     @contextmanager
@@ -195,13 +192,32 @@ class TexState:
             self.abs_depth = saved
 
 
-def symbol_patterns(scope: Scope) -> list[tuple[list[Token], str]]:
+Patterns = list[tuple[list[Token], str]]
+
+_LAST_SCOPE: list[tuple[Scope, Patterns, dict[str, Patterns]]] = []
+"""The scope whose patterns were worked out last, with them: a page's displays all read
+through one scope (an identity check, and the scope is kept alive while it is here)."""
+
+
+def _declared_patterns(scope: Scope) -> tuple[Patterns, dict[str, Patterns]]:
+    """:func:`symbol_patterns` of ``scope``, and the same by their first token's text."""
+    if _LAST_SCOPE and _LAST_SCOPE[0][0] is scope:
+        return _LAST_SCOPE[0][1], _LAST_SCOPE[0][2]
+    patterns = symbol_patterns(scope)
+    by_first: dict[str, Patterns] = {}
+    for pattern in patterns:  # in the same order: longest first
+        by_first.setdefault(pattern[0][0].text, []).append(pattern)
+    _LAST_SCOPE[:] = [(scope, patterns, by_first)]
+    return patterns, by_first
+
+
+def symbol_patterns(scope: Scope) -> Patterns:
     """Declared TeX spellings, longest first, so ``x_0`` wins over ``x``."""
-    patterns: list[tuple[list[Token], str]] = []
+    patterns: Patterns = []
     spellings = [(name, info.tex) for name, info in scope.symbols.items()]
     spellings += [(name, finfo.tex) for name, finfo in scope.functions.items()]
     for name, tex in spellings:
-        tokens = tokenize(tex)[:-1]
+        tokens = spelling(tex)
         patterns.append((tokens, name))
         other = _other_subscript_spelling(tokens)
         if other is not None:

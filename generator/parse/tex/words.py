@@ -15,7 +15,7 @@ from ...core.errors import SourceError
 from ...core.scope import Scope
 from ...core.texvocab import FUNCTION_MACROS, OPERATOR_NAMES
 from ..texlex import Token
-from .spellings import NAME_FONTS, Replacement, rewritten
+from .spellings import NAME_FONTS, Replacement, rewritten, rewritten_at
 
 MACRO_FOR_WORD: Mapping[str, str] = {
     macro[1:]: macro for macro in FUNCTION_MACROS if macro[1:].isalpha()
@@ -29,7 +29,7 @@ OPERATOR_WORDS = frozenset(word for word in OPERATOR_NAMES if word not in MACRO_
 def function_words(tokens: list[Token], scope: Scope) -> list[Token]:
     """``tokens`` with each function word (bare, or in a name font) replaced by the macro
     the parser reads: ``\\log`` or ``\\operatorname{sech}``."""
-    tokens = rewritten(tokens, lambda t, k: _font_word(t, k, scope))
+    tokens = rewritten_at(tokens, NAME_FONTS, lambda t, k: _font_word(t, k, scope))
     return rewritten(tokens, lambda t, k: _bare_word(t, k, scope))
 
 
