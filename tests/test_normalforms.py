@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from generator.checker.normalforms import symbolic_zero
+from generator.checker.normalforms import _sign_on_the_reals, condition_set, symbolic_zero
 from generator.core.domains import Domain
 
 Z, Y = sp.symbols("z y", real=True)
@@ -56,3 +56,46 @@ def test_fractions_that_multiplying_out_brings_back_are_combined_again() -> None
     domains = {**REAL, g: Domain("positive")}
     assert symbolic_zero(difference, domains, cheap_only=True) == "one fraction"
     assert symbolic_zero(difference + Y * s, domains, cheap_only=True) is None
+
+
+# --- the points where a condition holds ------------------------------------------------------
+
+Z = sp.Symbol("z", real=True)
+SIGMA = 1 / (1 + sp.exp(-Z))
+RELATIONS = [
+    sp.Le(1 - SIGMA, 0),
+    sp.Gt(1 - SIGMA, 0),
+    sp.Lt(-sp.exp(Z), 0),
+    sp.Ge(-sp.exp(Z), 0),
+    sp.Ne(sp.exp(Z), 0),
+    sp.Eq(SIGMA, 0),
+    sp.Gt(-Z, 1),
+    sp.Le(Z**2, 2),
+    ~((Z > 1) | (Z < 1)),
+    sp.Gt(sp.exp(Z) - 2, 0),  # sign unknown: solved by SymPy
+]
+
+
+def test_condition_sets_are_the_sets_sympy_finds() -> None:
+    for relation in RELATIONS:
+        assert condition_set(relation, Z) == relation.as_set(), relation
+
+
+def test_a_condition_whose_sign_is_known_everywhere_is_not_solved(monkeypatch) -> None:
+    def refuse(self: object) -> None:
+        raise AssertionError("solved")
+
+    monkeypatch.setattr(sp.Rel, "as_set", refuse)
+    assert condition_set(sp.Le(1 - SIGMA, 0), Z) is sp.S.EmptySet
+    assert condition_set(sp.Gt(1 - SIGMA, 0), Z) is sp.S.Reals
+
+
+def test_a_sign_is_read_only_for_a_symbol_that_ranges_over_every_real() -> None:
+    # 1/p > 0 holds for a positive p, but not for every real value SymPy's as_set ranges over.
+    p = sp.Symbol("p", positive=True)
+    k = sp.Symbol("k", integer=True)
+    assert _sign_on_the_reals(1 / p, p) is None
+    assert _sign_on_the_reals(k**2 + 1, k) is None
+    assert _sign_on_the_reals(1 - SIGMA, Z) == 1
+    assert _sign_on_the_reals(SIGMA - 1, Z) == -1
+    assert _sign_on_the_reals(sp.exp(Z) - 2, Z) is None

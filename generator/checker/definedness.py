@@ -16,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 from .kinks import breakpoints
-from .normalforms import as_set
+from .normalforms import as_set, condition_set
 from .numeric import Found, Outcome, compare_at, points
 from .sides import Side, violated
 
@@ -232,15 +232,29 @@ def _solutions(kind: str, expr: Any, var: Any, domain_set: Any) -> tuple[Any, ..
             target: Any = sp.Lt(expr, 0)
         else:
             target = sp.Not(expr)
-        if target is sp.false:
+        if target is sp.false or _never(target):
             return ()
         if target is sp.true:
             return _some_points(domain_set)
-        if len(target.free_symbols) != 1:
+        if target.free_symbols != {var}:
             return None
-        return _some_points(sp.Intersection(target.as_set(), domain_set))
+        # Polynomial relations from their real roots, as the cases' conditions are read
+        # (SymPy's as_set would first test each for periodicity: most of this search's time).
+        return _some_points(sp.Intersection(condition_set(target, var), domain_set))
     except (NotImplementedError, ValueError, TypeError, AttributeError):
         return None
+
+
+def _never(relation: Any) -> bool:
+    """``f < 0`` or ``f ≤ 0`` where f is provably positive (1 − σ(z) ≤ 0, the gap of a case
+    that holds for 1 − σ(z) > 0), or ``f < 0`` where f is provably nonnegative."""
+    if not isinstance(relation, (sp.StrictLessThan, sp.LessThan)) or relation.rhs != 0:
+        return False
+    strict = isinstance(relation, sp.StrictLessThan)
+    return any(
+        form.is_positive or (strict and form.is_nonnegative)
+        for form in (relation.lhs, sp.together(relation.lhs))
+    )
 
 
 def _sign_known(expr: Any, nonnegative: bool = False) -> bool:

@@ -314,7 +314,26 @@ def condition_set(condition: Any, symbol: Any) -> Any:
             poly = sp.Poly(difference, symbol)
             if poly.domain.is_ZZ or poly.domain.is_QQ:
                 return sp.Union(*solve_poly_inequality(poly, condition.rel_op))
+        sign = _sign_on_the_reals(difference, symbol)
+        if sign is not None:  # 1 − σ(z) > 0: every real z, or none
+            holds = condition.rel_op in ((">", ">=", "!=") if sign > 0 else ("<", "<=", "!="))
+            return sp.S.Reals if holds else sp.S.EmptySet
     return condition.as_set()
+
+
+def _sign_on_the_reals(difference: Any, symbol: Any) -> int | None:
+    """1 or −1 when ``difference`` is provably positive or negative for every real value of
+    ``symbol`` (a real symbol that SymPy knows nothing more of), as built or as one fraction."""
+    if not symbol.is_real or any(
+        fact is not None for fact in (symbol.is_integer, symbol.is_positive, symbol.is_negative)
+    ):
+        return None
+    for form in (difference, sp.together(difference)):
+        if form.is_positive:
+            return 1
+        if form.is_negative:
+            return -1
+    return None
 
 
 _RELATIONS = frozenset({"==", "!=", "<", "<=", ">", ">="})

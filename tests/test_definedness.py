@@ -1,0 +1,29 @@
+"""Where one side of a claim may be undefined: the points a condition's gap leaves."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from generator.checker.definedness import _never, _solutions
+from generator.checker.normalforms import as_set
+from generator.core.domains import parse_domain
+
+Z = sp.Symbol("z", real=True)
+SIGMA = 1 / (1 + sp.exp(-Z))
+REALS = as_set(parse_domain("real"))
+
+
+def test_the_gap_of_a_condition_that_always_holds_is_empty() -> None:
+    assert _never(sp.Le(1 - SIGMA, 0))  # 1 − σ(z) > 0 everywhere
+    assert _never(sp.Lt(1 - SIGMA, 0))
+    assert not _never(sp.Le(sp.exp(Z) - 2, 0))  # z ≤ ln 2
+    assert not _never(sp.Ge(1 - SIGMA, 0))
+    assert _solutions("not", sp.Gt(1 - SIGMA, 0), Z, REALS) == ()
+
+
+def test_the_gap_of_a_case_is_found_where_the_cases_leave_a_point_out() -> None:
+    # z > 1 or z < 1 leaves out z = 1: the one candidate, as SymPy's own sets give it.
+    condition = (Z > 1) | (Z < 1)
+    assert _solutions("not", condition, Z, REALS) == (sp.Integer(1),)
+    # 1 − z < 0 beyond z = 1: one point of that interval.
+    assert _solutions("negative", 1 - Z, Z, REALS) == (sp.Integer(2),)
