@@ -15,7 +15,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.domains import Domain
-from .normalforms import as_set
+from .normalforms import as_set, condition_set
 
 
 def overlapping_cases(shadows: tuple[Any, ...], domain_of: Callable[[Any], Domain]) -> str | None:
@@ -40,7 +40,7 @@ def _first_conflict(piecewise: Any, domain_of: Callable[[Any], Domain]) -> str |
             continue  # several variables: not decided here
         (symbol,) = symbols
         try:
-            region = sp.Intersection(both.as_set(), as_set(domain_of(symbol)))
+            region = sp.Intersection(condition_set(both, symbol), as_set(domain_of(symbol)))
         except (NotImplementedError, TypeError, ValueError):
             continue
         for point in _points_in(region):
