@@ -77,12 +77,18 @@ def run_cli(
 
 
 def run_python(
-    code: str, *args: str, cwd: Path | None = None, timeout: float = 300
+    code: str,
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh interpreter (what it imports, and how it ends, are its own)."""
+    """Run ``code`` in a fresh interpreter (what it imports, and how it ends, are its own),
+    with ``env`` added to this process's environment."""
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=cwd or ROOT,
+        env=dict(os.environ, **(env or {})),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from generator.core.settings import CheckSettings, Options
 from generator.pages.page import INDEX_PAGE, Page, reading_order
-from generator.pages.progressive import Progressive
+from generator.pages.progressive import Progressive, may_read_twice
 from generator.pages.render import render_pages
 from generator.pipeline.run import load_and_check
 
-from .helpers import small_project
+from .helpers import run_python, small_project, tree_digest
 
 CONTENT = ("index.yaml", "linear-mse.yaml", "latex-examples.yaml", "sigmoid-mse.yaml")
 
@@ -83,3 +83,56 @@ def test_the_work_meanwhile_is_done_once_when_a_page_first_waits(tmp_path: Path)
     assert calls == ["now"]
     again.markdown(INDEX_PAGE)
     assert calls == ["now", "again"]
+
+
+# --- pages read before their checks are done, and read again before they are written ------
+
+_BUILD = """
+import os, sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from generator.pages import progressive
+if sys.argv[1] == "classic":
+    progressive.may_read_twice = lambda config, dirty: False
+config = load_config("mkdocs.yml", site_dir=sys.argv[2], strict=False)
+config.plugins.on_startup(command="build", dirty=False)
+try:
+    build(config)
+finally:
+    config.plugins.on_shutdown()
+plugin = config.plugins["derivations"]
+print(len(plugin.reread), plugin.progressive is None)
+"""
+
+
+def _build_in(project: Path, how: str, site: Path) -> tuple[int, bool]:
+    cache = f"{site}-cache"  # each build starts with an empty cache: every check runs
+    env = {"XDG_CACHE_HOME": cache, "SOURCE_DATE_EPOCH": "1700000000", "NO_MKDOCS_2_WARNING": "1"}
+    result = run_python(_BUILD, how, str(site), cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    reread, finished = result.stdout.split()
+    return int(reread), finished == "True"
+
+
+def test_pages_read_while_their_checks_run_are_written_as_if_read_once_complete(
+    tmp_path: Path,
+) -> None:
+    """With an empty cache each page is read as its title, and read again when MkDocs writes
+    it: the site is byte for byte the one a build that waits for each page's checks makes."""
+    project = small_project(tmp_path / "project", CONTENT)
+    reread, finished = _build_in(project, "twice", tmp_path / "twice")
+    assert reread > 0 and finished  # pages were read twice; every verdict was gathered
+    reread, finished = _build_in(project, "classic", tmp_path / "classic")
+    assert reread == 0 and finished
+    assert tree_digest(tmp_path / "twice") == tree_digest(tmp_path / "classic")
+
+
+def test_pages_are_read_twice_only_with_plugins_that_look_at_them_when_written() -> None:
+    class Config:
+        def __init__(self, *plugins: str) -> None:
+            self.plugins = dict.fromkeys(plugins)
+
+    assert may_read_twice(Config("material/search", "derivations"), dirty=False)
+    assert may_read_twice(Config("derivations"), dirty=False)
+    assert not may_read_twice(Config("search", "derivations", "tags"), dirty=False)
+    assert not may_read_twice(Config("derivations"), dirty=True)  # a dirty build reads less

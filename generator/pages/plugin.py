@@ -93,7 +93,17 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         self.stored = pagecache.StoredBuild([], "")
         """The build to store once published (or the stored one this build reuses)."""
         self.progressive: Progressive | None = None
-        """The pages being checked and rendered, until on_env (None: a reused build)."""
+        """The pages being checked and rendered, until the last check is done (None: a reused
+        build)."""
+        self.read_twice = False
+        """Whether a page whose checks are running is read as a placeholder, then read again
+        just before it is written (see :mod:`.progressive`)."""
+        self.placeholders: set[str] = set()
+        """Pages read as placeholders and not yet read again."""
+        self.reread: set[str] = set()
+        """Pages read again: the second time, a page waits for its checks."""
+        self.files: Files | None = None
+        self.dirty = False
         self.key = ""
         self.passed_html: set[str] = set()
         self.staging: Path | None = None
@@ -102,6 +112,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.dirty = dirty
         if command in ("build", "gh-deploy"):
             # From the start, so that no warning the engine counts (this plugin's own among
             # them) is missed: a strict build that will fail must not publish.
@@ -131,15 +142,17 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         self.key = pagecache.build_key(options, repository(config))
         stored = pagecache.load(options, self.key)
         self.progressive = None
+        self.read_twice = False
         if stored is not None:
             log.info(f"{stored.summary}; nothing changed since the last build")
             self.stored = stored
             self.pages = stored.pages
         else:
             # The checks run while MkDocs goes on; each page waits for its own (see
-            # on_page_read_source). A false claim fails the build in on_env, before any page
-            # is written, and the site folder is only ever replaced by a build that passed.
-            from .progressive import Progressive  # here: a build that reuses pages skips it
+            # on_page_read_source and on_page_context). A false claim fails the build once
+            # the last check is done, and the site folder is only ever replaced by a build
+            # that passed.
+            from .progressive import Progressive, may_read_twice  # (a reused build skips it)
 
             theme = config.theme
             self.progressive = _reported(
@@ -149,6 +162,9 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             )
             self.stored = pagecache.StoredBuild([], "")
             self.pages = self.progressive.pages
+            self.read_twice = may_read_twice(config, self.dirty)
+        self.placeholders = set()
+        self.reread = set()
         self.passed_html = set()
         if config.nav is None:
             config.nav = navigation(self.pages, Path(config.docs_dir))
@@ -176,26 +192,53 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             static += assets.mathjax_assets()
         for asset in static:
             files.append(File.generated(config, asset.dest, abs_src_path=str(asset.source)))
+        self.files = files
         return files
 
     def on_page_read_source(self, *, page: Any, config: MkDocsConfig) -> str | None:
         if self.progressive is None:
             return None  # every page's Markdown is already in its file
         progressive = self.progressive
-        return _reported(lambda: progressive.markdown(page.file.src_uri))
+        path = page.file.src_uri
+        if self.read_twice and path not in self.reread and not progressive.ready(path):
+            self.placeholders.add(path)  # read again, complete, before it is written
+            return progressive.placeholder(path)
+        return _reported(lambda: progressive.markdown(path))
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        # After MkDocs read every page and before it writes any: the last checks are done
-        # here, and a build with a false claim stops. The theme's templates come compiled.
+        # After MkDocs read every page and before it writes any. Unless some pages were read
+        # as placeholders, the last checks are done here, and a build with a false claim
+        # stops. The theme's templates come compiled.
         if env.bytecode_cache is None:
             env.bytecode_cache = themecode.CODE
+        if not self.placeholders:
+            self._finish()
+        return env
+
+    @event_priority(100)  # before the search plugin reads the page
+    def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        path = page.file.src_uri
+        if path in self.placeholders:
+            from .progressive import read_again
+
+            self.placeholders.discard(path)
+            self.reread.add(path)
+            read_again(page, config, self.files)  # waits for the page's checks
+            if not self.placeholders:
+                self._finish()  # the landing page, last: it waited for every check
+        return context
+
+    def _finish(self) -> None:
+        """Every verdict: the diagnostics logged, and the build stopped if any is an error
+        (before anything is published)."""
         if self.progressive is not None:
             progressive, self.progressive = self.progressive, None
             self.stored = _finished(progressive)
             self.pages = self.stored.pages
-        return env
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self.placeholders:
+            return html  # only a title, read again before it is written
         digest = pagecache.html_digest(html)
         if digest not in self.stored.safe_html:  # the same HTML passed in the stored build
             problems = unsafe_html(html)
@@ -208,6 +251,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
 
     @event_priority(-100)  # last, so that warnings from other plugins' post_build count too
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._finish()  # (done already, unless a placeholder page was never written)
         self.warnings.detach()
         if self.staging is None or self.final_site is None:
             return

@@ -4,17 +4,36 @@ The checks run in the background (:class:`generator.pipeline.run.BackgroundCheck
 for the pages in order and converts each one while the workers check the next. The landing
 page, which shows every page's status, comes last. :meth:`Progressive.finish` waits for the
 last check and returns everything, as :func:`generator.pipeline.run.load_and_check` would.
+
+MkDocs reads every page before it writes any. So that it does not wait for the last check
+to begin writing, a page whose checks are still running is first read as its front matter
+alone (:meth:`Progressive.placeholder`), and read again, now complete, just before MkDocs
+writes it (:func:`read_again`): each page is converted and written as soon as its checks are
+done, and after the last check only the last pages remain to write. This needs MkDocs' own
+reading step and no other plugin that could look at a page between reading and writing
+(:func:`may_read_twice`); otherwise every page waits for its checks when it is read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..core.settings import Options
 from ..pipeline.checked import Checked
 from ..pipeline.run import BackgroundCheck, load
 from .page import INDEX_PAGE, Page, Repository
-from .render import derivation_page, environment, landing_page, page_outlines, page_path
+from .render import (
+    derivation_page,
+    environment,
+    landing_page,
+    page_outlines,
+    page_path,
+    yaml_string,
+)
+
+PLUGINS_THAT_ALLOW_READING_TWICE = frozenset({"derivations", "search", "material/search"})
+"""Plugins known to look at a page only when it is written (search) or to be this one."""
 
 
 class Progressive:
@@ -58,6 +77,17 @@ class Progressive:
         self._keep(page)
         return page.markdown
 
+    def ready(self, path: str) -> bool:
+        """Whether :meth:`markdown` would not wait for any check."""
+        if path == INDEX_PAGE:
+            return self.checks.finished()
+        return path not in self._sources or self.checks.done(self._sources[path].path)
+
+    def placeholder(self, path: str) -> str:
+        """What a page is first read as while its checks run: its front matter (the title)."""
+        title = next((p.title for p in self.pages if p.path == path), "")
+        return f"---\ntitle: {yaml_string(title)}\n---\n"
+
     def finish(self) -> Checked:
         """Every verdict, after the last check; every page rendered, even one MkDocs did
         not ask for."""
@@ -70,3 +100,34 @@ class Progressive:
     def _keep(self, page: Page) -> None:
         self.pages = [page if p.path == page.path else p for p in self.pages]
         self._rendered.add(page.path)
+
+
+def may_read_twice(config: Any, dirty: bool) -> bool:
+    """Whether pages may be read first as placeholders and again before they are written:
+    only MkDocs' own reading step is used, and no other plugin could see a placeholder.
+    (A dirty build reads only the pages it thinks changed.)"""
+    return (
+        not dirty
+        and _reading_step() is not None
+        and set(config.plugins) <= (PLUGINS_THAT_ALLOW_READING_TWICE)
+    )
+
+
+def read_again(page: Any, config: Any, files: Any) -> None:
+    """Read, convert and check ``page`` again, as MkDocs read it the first time (its plugins'
+    events included), leaving the engine's notion of the current page as it found it."""
+    step = _reading_step()
+    assert step is not None
+    current = config._current_page
+    try:
+        step(page, config, files)
+    finally:
+        config._current_page = current
+
+
+def _reading_step() -> Callable[..., None] | None:
+    try:
+        from mkdocs.commands.build import _populate_page
+    except ImportError:  # an engine without it: every page waits for its checks when read
+        return None
+    return _populate_page

@@ -61,7 +61,7 @@ def environment(templates_dir: Path) -> Environment:
     env.filters["tex"] = _trusted_tex
     env.filters["tex_html"] = _tex_in_html
     env.filters["plain"] = plain_markdown_text
-    env.filters["yaml"] = _yaml_string
+    env.filters["yaml"] = yaml_string
     env.filters["plain_text"] = markdown_to_text
     env.filters["plain_md"] = lambda text: plain_markdown_text(markdown_to_text(text))
     env.filters["attr"] = attribute_text
@@ -73,7 +73,7 @@ def _tex_in_html(text: str) -> Markup:
     return escape(" ".join(text.split()))
 
 
-def _yaml_string(text: str) -> Markup:
+def yaml_string(text: str) -> Markup:
     """A YAML (JSON-compatible) double-quoted scalar for front matter."""
     return Markup(json.dumps(text, ensure_ascii=False))
 

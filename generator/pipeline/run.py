@@ -191,6 +191,10 @@ class BackgroundCheck:
                 if not left:
                     self._ready[path].set()
 
+    def finished(self) -> bool:
+        """Whether every check is done (:meth:`result` would not wait)."""
+        return all(event.is_set() for event in self._ready.values())
+
     def done(self, path: str) -> bool:
         """Whether every check of the source at ``path`` is done (:meth:`source` would not wait)."""
         return self._ready[path].is_set()
