@@ -18,7 +18,19 @@ def test_the_gap_of_a_condition_that_always_holds_is_empty() -> None:
     assert _never(sp.Lt(1 - SIGMA, 0))
     assert not _never(sp.Le(sp.exp(Z) - 2, 0))  # z ≤ ln 2
     assert not _never(sp.Ge(1 - SIGMA, 0))
+    assert not _never(sp.Le(Z**2, 0))  # z = 0: z² is nonnegative, not positive
+    assert _never(sp.Lt(Z**2 * (1 - SIGMA), 0))  # nonnegative: never below 0
     assert _solutions("not", sp.Gt(1 - SIGMA, 0), Z, REALS) == ()
+
+
+def test_a_condition_in_two_symbols_is_still_not_solved() -> None:
+    y = sp.Symbol("y", real=True)
+    assert _solutions("not", sp.Gt(y**2 + 1 - SIGMA, 0), Z, REALS) is None
+
+
+def test_a_cubic_gap_is_left_unsolved_as_before() -> None:
+    # SymPy's as_set leaves z³ − 3z + 1 = 0 unsolved: the search says it cannot tell.
+    assert _solutions("not", sp.Ne(Z**3 - 3 * Z + 1, 0), Z, REALS) is None
 
 
 def test_the_gap_of_a_case_is_found_where_the_cases_leave_a_point_out() -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from generator.checker.normalforms import _sign_on_the_reals, condition_set, symbolic_zero
+from generator.checker.normalforms import (
+    _defined_on_the_reals,
+    _sign_on_the_reals,
+    condition_set,
+    symbolic_zero,
+)
 from generator.core.domains import Domain
 
 Z, Y = sp.symbols("z y", real=True)
@@ -62,23 +67,32 @@ def test_fractions_that_multiplying_out_brings_back_are_combined_again() -> None
 
 Z = sp.Symbol("z", real=True)
 SIGMA = 1 / (1 + sp.exp(-Z))
-RELATIONS = [
-    sp.Le(1 - SIGMA, 0),
-    sp.Gt(1 - SIGMA, 0),
-    sp.Lt(-sp.exp(Z), 0),
-    sp.Ge(-sp.exp(Z), 0),
-    sp.Ne(sp.exp(Z), 0),
-    sp.Eq(SIGMA, 0),
-    sp.Gt(-Z, 1),
-    sp.Le(Z**2, 2),
+RELATIONS = [  # built unevaluated, so that each reaches condition_set as written
+    sp.Le(1 - SIGMA, 0, evaluate=False),
+    sp.Gt(1 - SIGMA, 0, evaluate=False),
+    sp.Lt(SIGMA - 1, 0, evaluate=False),
+    sp.Ge(SIGMA - 1, 0, evaluate=False),
+    sp.Ne(1 - SIGMA, 0, evaluate=False),
+    sp.Eq(1 - SIGMA, 0, evaluate=False),
+    sp.Gt(-Z, 1, evaluate=False),
+    sp.Le(Z**2, 2, evaluate=False),
+    sp.Ne(Z**2 - 3 * Z, 0, evaluate=False),
     ~((Z > 1) | (Z < 1)),
-    sp.Gt(sp.exp(Z) - 2, 0),  # sign unknown: solved by SymPy
+    sp.Gt(sp.exp(Z) - 2, 0, evaluate=False),  # sign unknown: solved by SymPy
+    # "Positive" to SymPy, and undefined at z = 0: not everywhere, so SymPy's set.
+    sp.Gt(sp.cosh(1 / Z), 0, evaluate=False),
+    sp.Le(sp.cosh(1 / Z) + 1 - SIGMA, 0, evaluate=False),
 ]
 
 
 def test_condition_sets_are_the_sets_sympy_finds() -> None:
     for relation in RELATIONS:
-        assert condition_set(relation, Z) == relation.as_set(), relation
+        assert condition_set(relation, Z, degree=2) == relation.as_set(), relation
+    # Beyond degree 2 the roots are found, where SymPy leaves the relation unsolved.
+    cubic = sp.Eq(Z**3 - 3 * Z + 1, 0, evaluate=False)
+    assert isinstance(cubic.as_set(), sp.ConditionSet)
+    assert condition_set(cubic, Z, degree=2) == cubic.as_set()
+    assert len(condition_set(cubic, Z)) == 3
 
 
 def test_a_condition_whose_sign_is_known_everywhere_is_not_solved(monkeypatch) -> None:
@@ -90,12 +104,23 @@ def test_a_condition_whose_sign_is_known_everywhere_is_not_solved(monkeypatch) -
     assert condition_set(sp.Gt(1 - SIGMA, 0), Z) is sp.S.Reals
 
 
+def test_a_sign_is_read_only_where_the_expression_is_defined_for_every_real() -> None:
+    assert not _defined_on_the_reals(sp.cosh(1 / Z))
+    assert not _defined_on_the_reals(sp.log(1 + Z**2))
+    assert not _defined_on_the_reals(sp.sqrt(Z))
+    assert _defined_on_the_reals(1 - SIGMA)  # 1 + e^{-z} > 0: never a zero denominator
+    assert _defined_on_the_reals(sp.sqrt(1 + Z**2) + sp.tanh(Z) * sp.Abs(Z) ** 3)
+    assert _sign_on_the_reals(sp.cosh(1 / Z), Z) is None
+
+
 def test_a_sign_is_read_only_for_a_symbol_that_ranges_over_every_real() -> None:
     # 1/p > 0 holds for a positive p, but not for every real value SymPy's as_set ranges over.
     p = sp.Symbol("p", positive=True)
     k = sp.Symbol("k", integer=True)
+    w = sp.Symbol("w", real=True, nonzero=True)
     assert _sign_on_the_reals(1 / p, p) is None
     assert _sign_on_the_reals(k**2 + 1, k) is None
+    assert _sign_on_the_reals(w**2, w) is None
     assert _sign_on_the_reals(1 - SIGMA, Z) == 1
     assert _sign_on_the_reals(SIGMA - 1, Z) == -1
     assert _sign_on_the_reals(sp.exp(Z) - 2, Z) is None

@@ -40,6 +40,12 @@ def test_the_pages_are_the_ones_render_pages_makes_whatever_order_they_are_asked
     ]
     assert asked == {p.path: p.markdown for p in expected}
     assert checked.ok and checked.stats.ran > 0
+    # A page read before its checks are done is read as its front matter alone: the same
+    # front matter, so that nothing MkDocs or the theme reads from it changes.
+    for page in expected:
+        assert page.markdown.startswith("---\n")
+        front_matter = page.markdown[: page.markdown.index("\n---\n", 3) + 5]
+        assert progressive.placeholder(page.path) == front_matter
 
 
 def test_finish_renders_the_pages_nobody_asked_for(tmp_path: Path) -> None:

@@ -68,6 +68,7 @@ def test_false_claim_fails_the_build_at_its_line_and_keeps_the_old_site(tmp_path
     assert f"content/sigmoid-logistic.yaml:{line}:" in second.stderr
     assert "counterexample" in second.stderr
     assert "Traceback" not in second.stderr
+    assert "Error building page" not in second.stderr  # no page is blamed for the claim
     assert tree_digest(project / "site") == before
     assert not list(project.glob(".site-staging-*"))
 

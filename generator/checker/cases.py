@@ -40,7 +40,9 @@ def _first_conflict(piecewise: Any, domain_of: Callable[[Any], Domain]) -> str |
             continue  # several variables: not decided here
         (symbol,) = symbols
         try:
-            region = sp.Intersection(condition_set(both, symbol), as_set(domain_of(symbol)))
+            region = sp.Intersection(
+                condition_set(both, symbol, degree=2), as_set(domain_of(symbol))
+            )
         except (NotImplementedError, TypeError, ValueError):
             continue
         for point in _points_in(region):

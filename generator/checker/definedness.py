@@ -232,15 +232,17 @@ def _solutions(kind: str, expr: Any, var: Any, domain_set: Any) -> tuple[Any, ..
             target: Any = sp.Lt(expr, 0)
         else:
             target = sp.Not(expr)
-        if target is sp.false or _never(target):
+        if target is sp.false:
             return ()
         if target is sp.true:
             return _some_points(domain_set)
         if target.free_symbols != {var}:
             return None
-        # Polynomial relations from their real roots, as the cases' conditions are read
-        # (SymPy's as_set would first test each for periodicity: most of this search's time).
-        return _some_points(sp.Intersection(condition_set(target, var), domain_set))
+        if _never(target):
+            return ()
+        # Linear and quadratic relations from their real roots, the sets SymPy's as_set gives
+        # (it would first test each for periodicity: most of this search's time).
+        return _some_points(sp.Intersection(condition_set(target, var, degree=2), domain_set))
     except (NotImplementedError, ValueError, TypeError, AttributeError):
         return None
 

@@ -296,23 +296,28 @@ def _points_in(region: Any, symbol: Any, domain: Domain) -> Any:
         return None
 
 
-def condition_set(condition: Any, symbol: Any) -> Any:
+def condition_set(condition: Any, symbol: Any, degree: int | None = None) -> Any:
     """The real points where a condition in the one variable ``symbol`` holds.
 
-    Polynomial relations (z > 0, 1 − z < 0, z² ≤ 2) are solved exactly from their real roots;
-    SymPy's general ``as_set`` would also test them for periodicity, at many times the cost.
-    Anything else is left to ``as_set``."""
+    Polynomial relations (z > 0, 1 − z < 0, z² ≤ 2; of at most ``degree``, if given) are
+    solved exactly from their real roots; SymPy's general ``as_set`` would also test them for
+    periodicity, at many times the cost. Up to degree 2 the sets are the ones ``as_set``
+    gives; beyond, they hold roots ``as_set`` leaves unsolved. A relation whose two sides
+    differ by an expression defined and provably of one sign for every real value of a plain
+    real symbol (1 − σ(z) > 0) holds everywhere or nowhere. Anything else is left to
+    ``as_set``."""
     if isinstance(condition, sp.And):
-        return sp.Intersection(*(condition_set(c, symbol) for c in condition.args))
+        return sp.Intersection(*(condition_set(c, symbol, degree) for c in condition.args))
     if isinstance(condition, sp.Or):
-        return sp.Union(*(condition_set(c, symbol) for c in condition.args))
+        return sp.Union(*(condition_set(c, symbol, degree) for c in condition.args))
     if isinstance(condition, sp.Not):
-        return sp.Complement(sp.S.Reals, condition_set(condition.args[0], symbol))
+        return sp.Complement(sp.S.Reals, condition_set(condition.args[0], symbol, degree))
     if isinstance(condition, sp.Rel) and condition.rel_op in _RELATIONS:
         difference = condition.lhs - condition.rhs
         if difference.is_polynomial(symbol):
             poly = sp.Poly(difference, symbol)
-            if poly.domain.is_ZZ or poly.domain.is_QQ:
+            within = degree is None or poly.degree() <= degree
+            if within and (poly.domain.is_ZZ or poly.domain.is_QQ):
                 return sp.Union(*solve_poly_inequality(poly, condition.rel_op))
         sign = _sign_on_the_reals(difference, symbol)
         if sign is not None:  # 1 − σ(z) > 0: every real z, or none
@@ -322,11 +327,11 @@ def condition_set(condition: Any, symbol: Any) -> Any:
 
 
 def _sign_on_the_reals(difference: Any, symbol: Any) -> int | None:
-    """1 or −1 when ``difference`` is provably positive or negative for every real value of
-    ``symbol`` (a real symbol that SymPy knows nothing more of), as built or as one fraction."""
-    if not symbol.is_real or any(
-        fact is not None for fact in (symbol.is_integer, symbol.is_positive, symbol.is_negative)
-    ):
+    """1 or −1 when ``difference`` is defined and provably positive or negative for every real
+    value of ``symbol`` (a symbol SymPy knows only to be real), as built or as one fraction.
+    SymPy's sign says nothing of where an expression is undefined: cosh(1/z) is "positive",
+    and undefined at z = 0."""
+    if symbol.assumptions0 != _PLAIN_REAL or not _defined_on_the_reals(difference):
         return None
     for form in (difference, sp.together(difference)):
         if form.is_positive:
@@ -337,6 +342,25 @@ def _sign_on_the_reals(difference: Any, symbol: Any) -> int | None:
 
 
 _RELATIONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+_PLAIN_REAL = sp.Dummy(real=True).assumptions0
+EVERYWHERE_DEFINED = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.Abs)
+"""Functions defined for every real argument."""
+
+
+def _defined_on_the_reals(expr: Any) -> bool:
+    """Whether ``expr`` is defined for every real value of its real symbols: sums, products,
+    the functions above, and powers with a nonnegative integer exponent or a provably
+    positive base (so no denominator that may vanish, no logarithm, no root of a negative)."""
+    if expr.is_Atom:
+        return bool(expr.is_finite)
+    if not all(_defined_on_the_reals(arg) for arg in expr.args):
+        return False
+    if isinstance(expr, (sp.Add, sp.Mul, *EVERYWHERE_DEFINED)):
+        return True
+    if isinstance(expr, sp.Pow):
+        base, exponent = expr.args
+        return bool((exponent.is_integer and exponent.is_nonnegative) or base.is_positive)
+    return False
 
 
 def per_value_zero(difference: Any, domains: dict[Any, Domain]) -> str | None:

@@ -103,6 +103,8 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         self.reread: set[str] = set()
         """Pages read again: the second time, a page waits for its checks."""
         self.files: Files | None = None
+        self.failure: PluginError | None = None
+        """A build error found once every page was read again, raised in on_post_build."""
         self.dirty = False
         self.key = ""
         self.passed_html: set[str] = set()
@@ -165,6 +167,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             self.read_twice = may_read_twice(config, self.dirty)
         self.placeholders = set()
         self.reread = set()
+        self.failure = None
         self.passed_html = set()
         if config.nav is None:
             config.nav = navigation(self.pages, Path(config.docs_dir))
@@ -224,8 +227,13 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             self.placeholders.discard(path)
             self.reread.add(path)
             read_again(page, config, self.files)  # waits for the page's checks
-            if not self.placeholders:
-                self._finish()  # the landing page, last: it waited for every check
+            if not self.placeholders:  # every page read whole: every check is done
+                try:
+                    self._finish()
+                except PluginError as failure:
+                    # Raised here, MkDocs would blame the page it is writing: the build
+                    # stops in on_post_build instead, before anything is published.
+                    self.failure = failure
         return context
 
     def _finish(self) -> None:
@@ -251,6 +259,9 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
 
     @event_priority(-100)  # last, so that warnings from other plugins' post_build count too
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        failure, self.failure = self.failure, None
+        if failure is not None:
+            raise failure
         self._finish()  # (done already, unless a placeholder page was never written)
         self.warnings.detach()
         if self.staging is None or self.final_site is None:
@@ -275,6 +286,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
 
     def on_build_error(self, *, error: Exception) -> None:
         self.warnings.detach()
+        self.failure = None
         if self.progressive is not None:
             # No check may outlive its build (under serve, the next build starts its own).
             with contextlib.suppress(Exception):

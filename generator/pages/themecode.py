@@ -1,12 +1,12 @@
 """The theme's templates, compiled once per process and ahead of need.
 
 MkDocs compiles its theme's Jinja templates on every build: Material's page template, the
-error page, the sitemap, and the forty-odd partials they include, about 0.13 s. It does so
-when it writes the first page, which in a build that checks claims is after the last check,
-while the other core has nothing left to do. Here they are compiled while the build waits for
-its first page's checks, into a cache Jinja consults before compiling (its documented
-``bytecode_cache``); MkDocs' own environment is given that cache in ``on_env``. Under
-``serve`` the cache outlives each rebuild, so a rebuild compiles nothing.
+error page, the sitemap, and the forty-odd partials they include, about 0.13 s, while the
+workers need the cores. Here they are compiled into a cache Jinja consults before compiling
+(its documented ``bytecode_cache``), at the first moment the build would otherwise wait for a
+page's checks; MkDocs' own environment is given that cache in ``on_env``, so whatever was not
+compiled ahead is compiled once, into the same cache. Under ``serve`` the cache outlives each
+rebuild, so a rebuild compiles nothing.
 
 A template is found by its name and the checksum of its source (Jinja's own key and check),
 and by what of the environment goes into the code Jinja generates (its syntax, extensions,
