@@ -9,6 +9,7 @@ as that name; any other word is left alone (``\text{otherwise}`` in a cases bloc
 from __future__ import annotations
 
 from collections.abc import Callable, Set
+from typing import TypeVar
 
 from ...core.scope import Scope
 from ...core.texvocab import ACCENTS, FRACTIONS
@@ -80,18 +81,24 @@ def _declared_word(tokens: list[Token], k: int, spelled: dict[str, list[Token]])
     return [Token(t.kind, t.text, tokens[k].offset) for t in declared], after
 
 
-_LAST_SCOPE: list[tuple[Scope, dict[str, list[Token]]]] = []
-"""The scope whose declared words were worked out last, with them: a page's displays all
-read through one scope (an identity check, and the scope is kept alive while it is here)."""
+T = TypeVar("T")
 
 
+def per_scope(work: Callable[[Scope], T]) -> Callable[[Scope], T]:
+    """``work``, remembered for the scope it was last asked about: a page's displays all read
+    through one scope (found by identity, and kept alive while it is remembered)."""
+    last: list[tuple[Scope, T]] = []
+
+    def remembered(scope: Scope) -> T:
+        if not (last and last[0][0] is scope):
+            last[:] = [(scope, work(scope))]
+        return last[0][1]
+
+    return remembered
+
+
+@per_scope
 def _declared_words(scope: Scope) -> dict[str, list[Token]]:
-    if not (_LAST_SCOPE and _LAST_SCOPE[0][0] is scope):
-        _LAST_SCOPE[:] = [(scope, _words_of(scope))]
-    return _LAST_SCOPE[0][1]
-
-
-def _words_of(scope: Scope) -> dict[str, list[Token]]:
     """Declared name → its spelling's tokens, for names of two letters or more, and for
     vectors (``\\mathbf{x}`` for an indexed ``x``: bold is how papers set a vector)."""
     spellings = [(i.name, i.tex) for i in scope.symbols.values()]

@@ -23,7 +23,7 @@ from ...core.mathast import Node
 from ...core.scope import Scope
 from ...core.texvocab import SIZERS, SPACING, STYLES
 from ..texlex import Token, spelling
-from .spellings import canonical_spellings
+from .spellings import canonical_spellings, per_scope
 from .words import function_words
 
 LAYOUT = SPACING | STYLES | SIZERS
@@ -194,20 +194,14 @@ class TexState:
 
 Patterns = list[tuple[list[Token], str]]
 
-_LAST_SCOPE: list[tuple[Scope, Patterns, dict[str, Patterns]]] = []
-"""The scope whose patterns were worked out last, with them: a page's displays all read
-through one scope (an identity check, and the scope is kept alive while it is here)."""
 
-
+@per_scope
 def _declared_patterns(scope: Scope) -> tuple[Patterns, dict[str, Patterns]]:
     """:func:`symbol_patterns` of ``scope``, and the same by their first token's text."""
-    if _LAST_SCOPE and _LAST_SCOPE[0][0] is scope:
-        return _LAST_SCOPE[0][1], _LAST_SCOPE[0][2]
     patterns = symbol_patterns(scope)
     by_first: dict[str, Patterns] = {}
     for pattern in patterns:  # in the same order: longest first
         by_first.setdefault(pattern[0][0].text, []).append(pattern)
-    _LAST_SCOPE[:] = [(scope, patterns, by_first)]
     return patterns, by_first
 
 
