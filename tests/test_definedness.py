@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from generator.checker.definedness import _never, _solutions
+from generator.checker.definedness import _solutions
 from generator.checker.normalforms import as_set
 from generator.core.domains import parse_domain
 
@@ -14,13 +14,12 @@ REALS = as_set(parse_domain("real"))
 
 
 def test_the_gap_of_a_condition_that_always_holds_is_empty() -> None:
-    assert _never(sp.Le(1 - SIGMA, 0))  # 1 − σ(z) > 0 everywhere
-    assert _never(sp.Lt(1 - SIGMA, 0))
-    assert not _never(sp.Le(sp.exp(Z) - 2, 0))  # z ≤ ln 2
-    assert not _never(sp.Ge(1 - SIGMA, 0))
-    assert not _never(sp.Le(Z**2, 0))  # z = 0: z² is nonnegative, not positive
-    assert _never(sp.Lt(Z**2 * (1 - SIGMA), 0))  # nonnegative: never below 0
-    assert _solutions("not", sp.Gt(1 - SIGMA, 0), Z, REALS) == ()
+    assert _solutions("not", sp.Gt(1 - SIGMA, 0), Z, REALS) == ()  # 1 − σ(z) > 0 everywhere
+    assert _solutions("negative", 1 - SIGMA, Z, REALS) == ()  # never below 0
+    assert _solutions("not", sp.Gt(sp.exp(Z) - 2, 0), Z, REALS) != ()  # z ≤ ln 2
+    assert _solutions("not", sp.Lt(1 - SIGMA, 0), Z, REALS) != ()  # 1 − σ(z) ≥ 0 everywhere
+    assert _solutions("not", sp.Gt(Z**2, 0), Z, REALS) == (sp.Integer(0),)  # z² ≤ 0 at 0 only
+    assert _solutions("negative", Z**2 * (1 - SIGMA), Z, REALS) == ()  # nonnegative
 
 
 def test_a_condition_in_two_symbols_is_still_not_solved() -> None:

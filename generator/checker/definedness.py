@@ -238,25 +238,12 @@ def _solutions(kind: str, expr: Any, var: Any, domain_set: Any) -> tuple[Any, ..
             return _some_points(domain_set)
         if target.free_symbols != {var}:
             return None
-        if _never(target):
-            return ()
         # Linear and quadratic relations from their real roots, the sets SymPy's as_set gives
-        # (it would first test each for periodicity: most of this search's time).
+        # (it would first test each for periodicity: most of this search's time), and a
+        # relation on an expression of one sign everywhere decided by that sign.
         return _some_points(sp.Intersection(condition_set(target, var, degree=2), domain_set))
     except (NotImplementedError, ValueError, TypeError, AttributeError):
         return None
-
-
-def _never(relation: Any) -> bool:
-    """``f < 0`` or ``f ≤ 0`` where f is provably positive (1 − σ(z) ≤ 0, the gap of a case
-    that holds for 1 − σ(z) > 0), or ``f < 0`` where f is provably nonnegative."""
-    if not isinstance(relation, (sp.StrictLessThan, sp.LessThan)) or relation.rhs != 0:
-        return False
-    strict = isinstance(relation, sp.StrictLessThan)
-    return any(
-        form.is_positive or (strict and form.is_nonnegative)
-        for form in (relation.lhs, sp.together(relation.lhs))
-    )
 
 
 def _sign_known(expr: Any, nonnegative: bool = False) -> bool:
