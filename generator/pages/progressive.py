@@ -109,7 +109,7 @@ def may_read_twice(config: Any, dirty: bool) -> bool:
     return (
         not dirty
         and _reading_step() is not None
-        and set(config.plugins) <= (PLUGINS_THAT_ALLOW_READING_TWICE)
+        and set(config.plugins) <= PLUGINS_THAT_ALLOW_READING_TWICE
     )
 
 
