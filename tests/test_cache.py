@@ -242,3 +242,25 @@ def test_a_fully_cached_check_does_not_import_sympy(tmp_path: Path) -> None:
     result = run_python(probe)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_flat_folder_past_its_bound_keeps_the_most_recently_used(tmp_path: Path) -> None:
+    # The compiled theme templates: one file per key, in the folder itself.
+    def entry(name: str, age: float) -> Path:
+        path = tmp_path / name
+        path.write_text("", encoding="utf-8")
+        os.utime(path, (time.time() - age, time.time() - age))
+        return path
+
+    stale = [entry(f"{i:04}.jinja", 30 * 86400 + i) for i in range(12)]
+    live = [entry(f"live{i}.jinja", i) for i in range(3)]
+    other = entry("notes.txt", 30 * 86400)  # not an entry: never counted, never removed
+    dead = entry(".tmp-died", 30 * 86400)
+
+    assert cachedir.bound_flat(tmp_path, ".jinja", limit=15) == 0
+    assert cachedir.bound_flat(tmp_path, ".jinja", limit=10) == 10  # down to half, oldest first
+    assert (
+        all(p.exists() for p in live) and [p.exists() for p in stale] == [True] * 2 + [False] * 10
+    )
+    assert other.exists() and not dead.exists()
+    assert cachedir.bound_flat(tmp_path / "missing", ".jinja", limit=1) == 0

@@ -3,6 +3,8 @@ again, and never when the template or the environment's code generation differs.
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import jinja2
@@ -176,3 +178,34 @@ def test_the_theme_s_key_on_disk_is_the_same_in_every_process():
         for seed in ("1", "2")
     }
     assert len(keys) == 1 and "here only" not in keys.pop()
+
+
+def test_the_folder_on_disk_is_bounded_once_a_build_wrote_to_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(themecode, "LIMIT", 4)
+    old = [tmp_path / f"{i:064x}.jinja" for i in range(6)]  # an older generation's templates
+    for path in old:
+        path.write_bytes(b"")
+        os.utime(path, (1_000_000, 1_000_000))
+    templates = {"page.html": "{% include 'part.html' %}", "part.html": "part"}
+    env = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    env.bytecode_cache = cache = themecode.CompiledTemplates(tmp_path)
+    assert cache.prune() == 0  # nothing written yet: the folder is not even counted
+    assert all(p.exists() for p in old)
+    env.get_template("page.html").render()
+    assert cache.written == 2
+    assert cache.prune() == 6  # 8 past the bound of 4: the 6 oldest go
+    assert not any(p.exists() for p in old) and len(list(tmp_path.glob("*.jinja"))) == 2
+    assert cache.prune() == 0
+
+
+def test_a_template_read_from_disk_is_marked_as_used(tmp_path):
+    templates = {"page.html": "p"}
+    first = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    first.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    first.get_template("page.html")
+    (stored,) = tmp_path.glob("*.jinja")
+    os.utime(stored, (1_000_000, 1_000_000))
+    later = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    later.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    later.get_template("page.html")
+    assert stored.stat().st_mtime > time.time() - 60  # the bound keeps what is read

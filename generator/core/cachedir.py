@@ -1,4 +1,5 @@
-"""A bound on an on-disk cache folder: one JSON file per key, under ``root/ab/cdef….json``.
+"""A bound on an on-disk cache folder: one JSON file per key, under ``root/ab/cdef….json``
+(or, for :func:`bound_flat`, one file per key directly in the folder).
 
 Several checkouts share the user's cache folder, so an entry this build did not use may be
 live for another one: nothing is deleted for being unused *now*. Instead a folder is kept
@@ -22,6 +23,20 @@ _HEX = frozenset("0123456789abcdef")
 _TMP = ".tmp-"
 STALE_TMP_SECONDS = 3600.0
 """A temporary file this old belongs to a writer that died; a live one is renamed at once."""
+TOUCH_AFTER = 3600.0
+"""A read marks an entry as used; within this many seconds of the last mark it is not marked
+again, so a warm build reads its entries without writing to the disk."""
+
+
+def read_marking_use(path: Path) -> bytes:
+    """The entry's bytes, its mtime moved to now if the last mark is older than
+    :data:`TOUCH_AFTER` (the bound then drops the least recently *used*). Raises OSError for
+    a missing or unreadable entry."""
+    with path.open("rb") as handle:
+        raw = handle.read()
+        if time.time() - os.fstat(handle.fileno()).st_mtime > TOUCH_AFTER:
+            os.utime(handle.fileno())
+    return raw
 
 
 def _folders(root: Path) -> list[os.DirEntry[str]]:
@@ -76,7 +91,26 @@ def bound(root: Path | None, limit: int, keep: int | None = None) -> int:
     died. Returns how many entries were deleted."""
     if root is None:
         return 0
-    entries, temporary = _files(root)
+    return _prune(*_files(root), limit, keep)
+
+
+def bound_flat(folder: Path, suffix: str, limit: int, keep: int | None = None) -> int:
+    """:func:`bound` for a folder that holds its entries (files ending in ``suffix``) itself."""
+    entries: list[str] = []
+    temporary: list[str] = []
+    try:
+        with os.scandir(folder) as it:
+            for e in it:
+                if e.name.startswith(_TMP):
+                    temporary.append(e.path)
+                elif e.name.endswith(suffix):
+                    entries.append(e.path)
+    except OSError:
+        return 0
+    return _prune(entries, temporary, limit, keep)
+
+
+def _prune(entries: list[str], temporary: list[str], limit: int, keep: int | None) -> int:
     if len(entries) <= limit:
         return 0
     now = time.time()

@@ -277,6 +277,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         # readable math in search results (the same index as last time: the same rewrite)
         index = searchindex.rewrite_search_index(self.staging, self.stored.search_index)
         sitedir.publish(self.staging, self.final_site)
+        themecode.CODE.prune()
         if self.build_options is not None and self.stored.summary:
             build = pagecache.StoredBuild(self.pages, self.stored.summary, self.passed_html, index)
             pagecache.save(self.build_options, self.key, build)

@@ -19,7 +19,9 @@ Jinja and Python, never on a project's content, and a build with an empty cache 
 then compiles nothing of the theme either. On disk a filter or test is known by its module,
 name and code, not by its identity, and Jinja's version and Python's are part of the key;
 Jinja itself checks the template's source before it uses what it reads. A folder that cannot be written (a
-read-only installation) only means compiling, as before.
+read-only installation) only means compiling, as before. Each change to a filter's code adds
+templates under new names, so the folder is bounded like the verdict cache (least recently
+used first, after a build that wrote to it).
 """
 
 from __future__ import annotations
@@ -36,9 +38,15 @@ import jinja2
 from jinja2 import meta
 from jinja2.bccache import Bucket
 
+from ..core import cachedir
+
 STARTING_POINTS = ("main.html",)
 """The page template; with the theme's static templates (404.html, sitemap.xml) the
 templates whose references are followed."""
+SUFFIX = ".jinja"
+LIMIT = 2_000
+"""Compiled templates kept on disk (about 5 kB each; the theme has some fifty), the least
+recently used dropped first; a read marks a template as used once an hour at most."""
 
 
 def _generated_alike(env: jinja2.Environment) -> tuple[Any, ...]:
@@ -84,6 +92,8 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self._code: dict[tuple[Any, ...], bytes] = {}
         self._names: dict[tuple[Any, ...], str] = {}
         self.folder = folder
+        self.written = 0
+        """Templates this process wrote to the folder since it was last bounded."""
 
     def load_bytecode(self, bucket: Bucket) -> None:
         key = (_generated_alike(bucket.environment), bucket.key)
@@ -107,7 +117,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def _path(self, bucket: Bucket) -> Path:
         assert self.folder is not None
         name = hashlib.sha256(f"{self._environment_name(bucket)}\n{bucket.key}".encode())
-        return self.folder / f"{name.hexdigest()}.jinja"
+        return self.folder / f"{name.hexdigest()}{SUFFIX}"
 
     def _environment_name(self, bucket: Bucket) -> str:
         """What the environment generates alike, as any process reads it. Worked out once per
@@ -123,7 +133,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def _read(self, bucket: Bucket) -> bytes | None:
         try:
-            return self._path(bucket).read_bytes()
+            return cachedir.read_marking_use(self._path(bucket))
         except OSError:
             return None
 
@@ -136,8 +146,18 @@ class CompiledTemplates(jinja2.BytecodeCache):
             with os.fdopen(handle, "wb") as out:
                 out.write(code)
             os.replace(temporary, path)
+            self.written += 1
         except OSError:
             return
+
+    def prune(self) -> int:
+        """Bound the folder once this process wrote to it (a build that compiled nothing does
+        not even count the files): each change to a filter's code or to the theme adds a
+        generation of templates, and only the recently used ones are worth keeping."""
+        if self.folder is None or not self.written:
+            return 0
+        self.written = 0
+        return cachedir.bound_flat(self.folder, SUFFIX, LIMIT)
 
 
 def _stable(value: Any, depth: int = 0) -> Any:

@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import tempfile
-import time
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -35,9 +34,6 @@ CACHE_FORMAT = 2
 # of a large site's live entries; pruning keeps the newest half.
 VERDICT_LIMIT = 10_000
 SOURCE_LIMIT = 2_000
-# A read marks an entry as used; within this many seconds of the last mark it is not marked
-# again, so a warm build reads its entries without writing to the disk.
-TOUCH_AFTER = 3600.0
 
 # Time-outs and rejections are retried: a larger limit or a fixed bug deserves a new try.
 CACHEABLE = PASSING | {FALSE, HOLDS_UNEXPECTEDLY}
@@ -88,11 +84,7 @@ class VerdictCache:
             return None
         path = self._file(key)
         try:
-            with path.open("rb") as handle:
-                raw = handle.read()
-                if time.time() - os.fstat(handle.fileno()).st_mtime > TOUCH_AFTER:
-                    os.utime(handle.fileno())  # used now: the bound drops the least recently used
-            text = raw.decode("utf-8")
+            text = cachedir.read_marking_use(path).decode("utf-8")
         except UnicodeDecodeError:
             return self._discard(path)
         except OSError:  # missing: a plain miss
