@@ -427,8 +427,9 @@ def _source_index(text: str, scalar: Scalar, value: str, offset: int) -> int:
     """Align a scalar's value with its source text to find character ``offset``.
 
     Walks both strings together; source characters that do not appear in the value
-    (quotes, indentation, block headers, escape backslashes, folded line breaks) are
-    skipped. Good enough to put a caret on the right token.
+    (quotes, indentation, block headers, folded line breaks) are skipped, and in a
+    double-quoted value an escape (``\\\\``, ``\\t``, ``\\u00b7``) is the one character it
+    stands for. Good enough to put a caret on the right token.
     """
     i = scalar.start
     if scalar.style in ("|", ">"):
@@ -436,13 +437,55 @@ def _source_index(text: str, scalar: Scalar, value: str, offset: int) -> int:
     elif scalar.style in ("'", '"'):
         i += 1
     end = max(scalar.end, i)
+    escapes = scalar.style == '"'
     for k, ch in enumerate(value):
-        while i < end and text[i] != ch and (text[i] in " \t\n\r\\'\"" or ch in " \n"):
-            if ch in " \n" and text[i] not in " \t\n\r":
-                break
-            i += 1
+        width = 0  # > 0: text[i] is an escape standing for ch, this many characters long
+        while i < end:
+            if escapes and text[i] == "\\":
+                stands_for, length = _escape(text, i)
+                if stands_for is None:  # an escaped line break stands for nothing
+                    i += length
+                    continue
+                width = length if stands_for == ch else 0
+                if width:
+                    break
+            if text[i] != ch and (text[i] in " \t\n\r\\'\"" or ch in " \n"):
+                if ch in " \n" and text[i] not in " \t\n\r":
+                    break
+                i += 1
+                continue
+            break
         if k == offset:
             return min(i, len(text) - 1) if text else 0
-        if i < end and text[i] == ch:
+        if width:
+            i += width
+        elif i < end and text[i] == ch:
             i += 1
     return min(i, len(text) - 1) if text else 0
+
+
+_ESCAPES = {
+    **dict(zip("0abtnvfre", "\0\a\b\t\n\v\f\r\x1b", strict=True)),
+    **{c: c for c in '\t "/\\'},
+    **dict(zip("N_LP", "\x85\xa0\u2028\u2029", strict=True)),
+}
+"""YAML's one-letter escapes in a double-quoted value, and the character each stands for."""
+_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
+"""YAML's escapes by code point (``\\x41``, ``\\u00b7``, ``\\U0001d6fc``): digits after the letter."""
+
+
+def _escape(text: str, i: int) -> tuple[str | None, int]:
+    """The character the escape at ``text[i]`` (a backslash in a double-quoted value) stands
+    for, and its length in the file; None for an escaped line break, which stands for nothing."""
+    kind = text[i + 1 : i + 2]
+    if kind in _HEX_DIGITS:
+        digits = text[i + 2 : i + 2 + _HEX_DIGITS[kind]]
+        try:
+            return chr(int(digits, 16)), 2 + len(digits)
+        except ValueError:  # not an escape YAML accepts: the file did not load
+            return "\\", 1
+    if kind in ("\n", "\r"):
+        return None, 2
+    if kind in _ESCAPES:
+        return _ESCAPES[kind], 2
+    return "\\", 1
