@@ -264,3 +264,19 @@ def test_a_flat_folder_past_its_bound_keeps_the_most_recently_used(tmp_path: Pat
     )
     assert other.exists() and not dead.exists()
     assert cachedir.bound_flat(tmp_path / "missing", ".jinja", limit=1) == 0
+
+
+def test_an_entry_that_cannot_be_marked_as_used_is_still_read(tmp_path: Path, monkeypatch) -> None:
+    # A read-only cache folder, or another user's files: the mark fails, the entry does not.
+    cache = VerdictCache(tmp_path)
+    key = "ab" + "5" * 62
+    cache.put(key, PROVEN)
+    entry = tmp_path / "ab" / f"{'5' * 62}.json"
+    os.utime(entry, (1_000_000, 1_000_000))
+
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(os, "utime", refuse)
+    assert cachedir.read_marking_use(entry) == entry.read_bytes()
+    assert cache.get(key) == PROVEN

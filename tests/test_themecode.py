@@ -209,3 +209,22 @@ def test_a_template_read_from_disk_is_marked_as_used(tmp_path):
     later.bytecode_cache = themecode.CompiledTemplates(tmp_path)
     later.get_template("page.html")
     assert stored.stat().st_mtime > time.time() - 60  # the bound keeps what is read
+
+
+def test_a_template_that_cannot_be_marked_as_used_is_still_read(monkeypatch, tmp_path):
+    # A read-only installation: its templates are read, not compiled again, however old.
+    templates = {"page.html": "p"}
+    first = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    first.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    first.get_template("page.html")
+    (stored,) = tmp_path.glob("*.jinja")
+    os.utime(stored, (1_000_000, 1_000_000))
+
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(os, "utime", refuse)
+    later = jinja2.Environment(loader=jinja2.DictLoader(templates))
+    later.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    _no_compiling(later, monkeypatch)
+    assert later.get_template("page.html").render() == "p"

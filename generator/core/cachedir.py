@@ -15,6 +15,7 @@ find some files already gone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -31,11 +32,13 @@ again, so a warm build reads its entries without writing to the disk."""
 def read_marking_use(path: Path) -> bytes:
     """The entry's bytes, its mtime moved to now if the last mark is older than
     :data:`TOUCH_AFTER` (the bound then drops the least recently *used*). Raises OSError for
-    a missing or unreadable entry."""
+    a missing or unreadable entry; an entry that can be read but not marked (a read-only
+    folder, another user's file) is still read."""
     with path.open("rb") as handle:
         raw = handle.read()
         if time.time() - os.fstat(handle.fileno()).st_mtime > TOUCH_AFTER:
-            os.utime(handle.fileno())
+            with contextlib.suppress(OSError):
+                os.utime(handle.fileno())
     return raw
 
 
