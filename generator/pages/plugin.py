@@ -264,6 +264,7 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
             raise failure
         self._finish()  # (done already, unless a placeholder page was never written)
         self.warnings.detach()
+        themecode.CODE.prune()  # under serve too, which publishes nothing
         if self.staging is None or self.final_site is None:
             return
         if config.strict and self.warnings.count:
@@ -277,7 +278,6 @@ class DerivationsPlugin(BasePlugin[DerivationsConfig]):  # type: ignore[no-untyp
         # readable math in search results (the same index as last time: the same rewrite)
         index = searchindex.rewrite_search_index(self.staging, self.stored.search_index)
         sitedir.publish(self.staging, self.final_site)
-        themecode.CODE.prune()
         if self.build_options is not None and self.stored.summary:
             build = pagecache.StoredBuild(self.pages, self.stored.summary, self.passed_html, index)
             pagecache.save(self.build_options, self.key, build)
