@@ -449,6 +449,11 @@ def _source_index(text: str, scalar: Scalar, value: str, offset: int) -> int:
                 width = length if stands_for == ch else 0
                 if width:
                     break
+                if ch not in " \n":
+                    # The escape stands for a character before ch (a space the walk already
+                    # matched to the indentation of a continued line): all of it is passed.
+                    i += length
+                    continue
             if text[i] != ch and (text[i] in " \t\n\r\\'\"" or ch in " \n"):
                 if ch in " \n" and text[i] not in " \t\n\r":
                     break
