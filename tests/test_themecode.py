@@ -198,33 +198,39 @@ def test_the_folder_on_disk_is_bounded_once_a_build_wrote_to_it(monkeypatch, tmp
     assert cache.prune() == 0
 
 
-def test_a_template_read_from_disk_is_marked_as_used(tmp_path):
-    templates = {"page.html": "p"}
-    first = jinja2.Environment(loader=jinja2.DictLoader(templates))
-    first.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+PAGE = {"page.html": "p"}
+
+
+def _stored_long_ago(folder: Path) -> Path:
+    """The page template compiled into ``folder`` by an earlier process, marked long ago."""
+    first = jinja2.Environment(loader=jinja2.DictLoader(PAGE))
+    first.bytecode_cache = themecode.CompiledTemplates(folder)
     first.get_template("page.html")
-    (stored,) = tmp_path.glob("*.jinja")
+    (stored,) = folder.glob("*.jinja")
     os.utime(stored, (1_000_000, 1_000_000))
-    later = jinja2.Environment(loader=jinja2.DictLoader(templates))
-    later.bytecode_cache = themecode.CompiledTemplates(tmp_path)
-    later.get_template("page.html")
+    return stored
+
+
+def _next_process(folder: Path) -> jinja2.Environment:
+    later = jinja2.Environment(loader=jinja2.DictLoader(PAGE))
+    later.bytecode_cache = themecode.CompiledTemplates(folder)
+    return later
+
+
+def test_a_template_read_from_disk_is_marked_as_used(tmp_path):
+    stored = _stored_long_ago(tmp_path)
+    _next_process(tmp_path).get_template("page.html")
     assert stored.stat().st_mtime > time.time() - 60  # the bound keeps what is read
 
 
 def test_a_template_that_cannot_be_marked_as_used_is_still_read(monkeypatch, tmp_path):
     # A read-only installation: its templates are read, not compiled again, however old.
-    templates = {"page.html": "p"}
-    first = jinja2.Environment(loader=jinja2.DictLoader(templates))
-    first.bytecode_cache = themecode.CompiledTemplates(tmp_path)
-    first.get_template("page.html")
-    (stored,) = tmp_path.glob("*.jinja")
-    os.utime(stored, (1_000_000, 1_000_000))
+    _stored_long_ago(tmp_path)
 
     def refuse(*_: object, **__: object) -> None:
         raise PermissionError("read-only")
 
     monkeypatch.setattr(os, "utime", refuse)
-    later = jinja2.Environment(loader=jinja2.DictLoader(templates))
-    later.bytecode_cache = themecode.CompiledTemplates(tmp_path)
+    later = _next_process(tmp_path)
     _no_compiling(later, monkeypatch)
     assert later.get_template("page.html").render() == "p"
