@@ -1,4 +1,4 @@
-"""Eight changes to how SymPy runs inside a worker, none of which changes what it computes.
+"""Nine changes to how SymPy runs inside a worker, none of which changes what it computes.
 
 * The free symbols of a sum (or product, or integral) are remembered. SymPy recomputes them
   on every request by rebuilding the whole body with its variables masked, and the
@@ -41,6 +41,11 @@
 * Every product SymPy makes asks whether its numeric coefficient is ∞ or −∞, and ∞ answers
   by comparing the coefficient with the float ``inf``, which converts that float to a SymPy
   number each time. A rational coefficient is never infinite: the answer is no at once.
+* A derivative in one variable (d/dx, as every level of a chain rule asks for it) is no longer
+  asked whether it is zero once computed. SymPy asks, through its whole assumption system
+  and over the whole derivative, only to return that very derivative early; the rest of
+  the way returns it too (with any derivatives left in it in canonical order), so the
+  answer changes nothing but the time: 4 % of this site's checking instructions.
 
 ``install()`` is called once per worker process; calling it again does nothing.
 """
@@ -90,6 +95,7 @@ def install() -> None:
     _constructions_remembered()
     _units_imported_when_used()
     _infinity_compared_without_floats()
+    _single_derivatives_not_asked_if_zero()
 
 
 def _in_fixed_order(facts: list[Any]) -> None:
@@ -518,3 +524,61 @@ def _rationals_are_finite(cls: Any) -> None:
 
     cls.__eq__ = eq
     cls.__ne__ = ne
+
+
+_SINGLE_DERIVATIVES: list[list[Any] | None] = []
+"""One entry per derivative being made, innermost last: for one in a single variable, the
+objects whose zero question is answered "unknown" until it is made; None for any other."""
+
+
+def _single_derivatives_not_asked_if_zero() -> None:
+    """``Derivative(f, x)`` computes f' and then asks ``f'.is_zero``, to return f' at once if
+    so; otherwise it goes on to return f' as well (its inner derivatives put in canonical
+    order). While a derivative in one variable is made, the answer to that one question on
+    the computed f' is "unknown", read from f' itself; it is taken away again as soon as the
+    derivative is made, so that f' answers every later query as SymPy would have. For
+    several variables the answer decides whether to go on differentiating: asked as before."""
+    from sympy.core.function import Derivative
+    from sympy.core.symbol import Symbol
+    from sympy.tensor.indexed import Indexed
+
+    make = Derivative.__new__  # already the remembered construction: a reuse skips all this
+    evaluate_n_times = Derivative._dispatch_eval_derivative_n_times.__func__
+
+    def new(kind: Any, *args: Any, **options: Any) -> Any:
+        single = len(args) == 2 and isinstance(args[1], (Symbol, Indexed))
+        hidden: list[Any] | None = [] if single and options.get("evaluate") else None
+        _SINGLE_DERIVATIVES.append(hidden)
+        try:
+            return make(kind, *args, **options)
+        finally:
+            _SINGLE_DERIVATIVES.pop()
+            for obj in hidden or ():
+                if obj._assumptions.get("zero", False) is None:
+                    del obj._assumptions["zero"]
+
+    def dispatch(cls: Any, expr: Any, v: Any, count: Any) -> Any:
+        obj = evaluate_n_times(cls, expr, v, count)
+        hidden = _SINGLE_DERIVATIVES[-1] if _SINGLE_DERIVATIVES else None
+        if hidden is not None and isinstance(obj, Basic) and _zero_unknown_until_asked(obj):
+            hidden.append(obj)
+        return obj
+
+    new.__wrapped__ = make  # type: ignore[attr-defined]
+    dispatch.__wrapped__ = evaluate_n_times  # type: ignore[attr-defined]
+    Derivative.__new__ = staticmethod(new)
+    Derivative._dispatch_eval_derivative_n_times = classmethod(dispatch)
+
+
+def _zero_unknown_until_asked(obj: Any) -> bool:
+    """Make ``obj.is_zero`` answer None, if it would have to be worked out (not known already,
+    nor fixed by its class); whether it did."""
+    if not isinstance(getattr(type(obj), "is_zero", None), property):
+        return False
+    known = obj._assumptions
+    if "zero" in known:
+        return False
+    if known is obj.default_assumptions:  # shared by the class: as SymPy's own query does
+        obj._assumptions = known = known.copy()
+    known["zero"] = None
+    return True
