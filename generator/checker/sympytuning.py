@@ -65,9 +65,11 @@ from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core import parameters
 from sympy.core.basic import Basic
 from sympy.core.cache import CACHE, clear_cache
+from sympy.core.containers import Tuple
 from sympy.core.numbers import Integer, Rational
 from sympy.core.singleton import S
-from sympy.tensor.indexed import IndexedBase
+from sympy.core.symbol import Symbol
+from sympy.tensor.indexed import Indexed, IndexedBase
 
 _FREE_SYMBOLS_OF_SUMS = 8192
 """Sums remembered per worker: a page's checks meet a few hundred distinct ones."""
@@ -539,15 +541,13 @@ def _single_derivatives_not_asked_if_zero() -> None:
     derivative is made, so that f' answers every later query as SymPy would have. For
     several variables the answer decides whether to go on differentiating: asked as before."""
     from sympy.core.function import Derivative
-    from sympy.core.symbol import Symbol
-    from sympy.tensor.indexed import Indexed
 
     make = Derivative.__new__  # already the remembered construction: a reuse skips all this
     evaluate_n_times = Derivative._dispatch_eval_derivative_n_times.__func__
 
     def new(kind: Any, *args: Any, **options: Any) -> Any:
-        single = len(args) == 2 and isinstance(args[1], (Symbol, Indexed))
-        hidden: list[Any] | None = [] if single and options.get("evaluate") else None
+        single = options.get("evaluate") and _once_in_one_variable(args[1:])
+        hidden: list[Any] | None = [] if single else None
         _SINGLE_DERIVATIVES.append(hidden)
         try:
             return make(kind, *args, **options)
@@ -568,6 +568,22 @@ def _single_derivatives_not_asked_if_zero() -> None:
     dispatch.__wrapped__ = evaluate_n_times  # type: ignore[attr-defined]
     Derivative.__new__ = staticmethod(new)
     Derivative._dispatch_eval_derivative_n_times = classmethod(dispatch)
+
+
+def _once_in_one_variable(variables: tuple[Any, ...]) -> bool:
+    """The variables of a first derivative in one variable, as SymPy accepts them: x, (x, 1)
+    or x, 1."""
+    count: Any = 1
+    if len(variables) == 1 and isinstance(variables[0], (tuple, Tuple)) and len(variables[0]) == 2:
+        (variable, count) = variables[0]
+    elif len(variables) == 2:
+        (variable, count) = variables
+    elif len(variables) == 1:
+        variable = variables[0]
+    else:
+        return False
+    whole = isinstance(count, (int, Integer)) and not isinstance(count, bool)
+    return isinstance(variable, (Symbol, Indexed)) and whole and count == 1
 
 
 def _zero_unknown_until_asked(obj: Any) -> bool:
