@@ -193,7 +193,7 @@ def bench_site(workdir: Path) -> dict[str, object]:
     colds = [_cold_site(project, workdir / "cache-site")]
     floor_command = _floor_command(project)
     floors = []
-    for attempt in range(1, REPEATS):
+    for attempt in range(1, COLD_REPEATS):
         floors.append(_timed(floor_command, project)[0])
         colds.append(_cold_site(project, workdir / f"cache-site-cold-{attempt}"))
     warm, floor = _warm_and_floor(project, REPEATS, floor_command, floors)
@@ -222,6 +222,10 @@ def _cold_site(project: Path, cache: Path) -> Run:
 REPEATS = 5
 """Warm builds and floors are timed this many times, alternating, and the medians compared:
 one run each is at the mercy of whatever else the machine does in that second."""
+COLD_REPEATS = 9
+"""This site's cold builds, alternating with floors: a two-core build varies more from one
+run to the next than a one-core floor (5.4–7.7 s against 1.5–1.9 s in one run of round 14),
+and its target is a ratio near 4."""
 
 
 def _floor_command(project: Path) -> list[str]:
@@ -304,9 +308,10 @@ def write_results(rows: list[dict[str, object]], notes: str) -> None:
         "in brackets, the ratio to the floor: a plain `mkdocs build` (plugin off, same theme,",
         "extensions and navigation) of the Markdown that `derivations render` writes. Warm builds",
         f"and floors are medians of {REPEATS} runs taken alternately (3 at 1,000 files). This",
-        f"site's cold build is the median of {REPEATS}, each from an empty cache folder of its own",
-        f"and no site/, alternated with {REPEATS - 1} more floors (its floor is the median of all",
-        f"{2 * REPEATS - 1}); the corpora's cold and one-file-changed builds are single runs. Peak",
+        f"site's cold build is the median of {COLD_REPEATS}, each from an empty cache folder of its",
+        f"own and no site/, alternated with {COLD_REPEATS - 1} more floors (its floor is the median",
+        f"of all {COLD_REPEATS - 1 + REPEATS}); the corpora's cold and one-file-changed builds are",
+        "single runs. Peak",
         "memory is the largest resident set of any process of the build (main process or a check",
         "worker), in the median run.",
         "",
@@ -332,7 +337,7 @@ def write_results(rows: list[dict[str, object]], notes: str) -> None:
             low, high = float(spread[0]), float(spread[1])
             lines += [
                 "",
-                f"This site's {REPEATS} cold builds took {low:.2f}–{high:.2f} s "
+                f"This site's {COLD_REPEATS} cold builds took {low:.2f}–{high:.2f} s "
                 f"({low / floor.seconds:.2f}–{high / floor.seconds:.2f}× the median floor).",
             ]
     serve = [row for row in rows if "serve" in row]
