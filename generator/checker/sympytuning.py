@@ -42,11 +42,8 @@
   by comparing the coefficient with the float ``inf``, which converts that float to a SymPy
   number each time. A rational coefficient is never infinite: the answer is no at once.
 * A derivative in one variable (d/dx, as every level of a chain rule asks for it) is no longer
-  asked whether it is zero once computed. SymPy asks, through its whole assumption system
-  and over the whole derivative, only to return that very derivative early; the rest of
-  the way returns it too (with any derivatives left in it in canonical order), so the
-  answer changes nothing but the time: 7.7 % of the instructions this site's checks execute
-  (``benchmarks/NOTES.md``, round 14).
+  asked whether it is zero once computed, a question whose answer changes nothing
+  (:mod:`generator.checker.derivativezero`).
 
 ``install()`` is called once per worker process; calling it again does nothing.
 """
@@ -66,11 +63,11 @@ from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core import parameters
 from sympy.core.basic import Basic
 from sympy.core.cache import CACHE, clear_cache
-from sympy.core.containers import Tuple
 from sympy.core.numbers import Integer, Rational
 from sympy.core.singleton import S
-from sympy.core.symbol import Symbol
-from sympy.tensor.indexed import Indexed, IndexedBase
+from sympy.tensor.indexed import IndexedBase
+
+from . import derivativezero
 
 _FREE_SYMBOLS_OF_SUMS = 8192
 """Sums remembered per worker: a page's checks meet a few hundred distinct ones."""
@@ -98,7 +95,7 @@ def install() -> None:
     _constructions_remembered()
     _units_imported_when_used()
     _infinity_compared_without_floats()
-    _single_derivatives_not_asked_if_zero()
+    derivativezero.install()
 
 
 def _in_fixed_order(facts: list[Any]) -> None:
@@ -527,75 +524,3 @@ def _rationals_are_finite(cls: Any) -> None:
 
     cls.__eq__ = eq
     cls.__ne__ = ne
-
-
-_SINGLE_DERIVATIVES: list[list[Any] | None] = []
-"""One entry per derivative being made, innermost last: for one in a single variable, the
-objects whose zero question is answered "unknown" until it is made; None for any other."""
-
-
-def _single_derivatives_not_asked_if_zero() -> None:
-    """``Derivative(f, x)`` computes f' and then asks ``f'.is_zero``, to return f' at once if
-    so; otherwise it goes on to return f' as well (its inner derivatives put in canonical
-    order). While a derivative in one variable is made, the answer to that one question on
-    the computed f' is "unknown", read from f' itself; it is taken away again as soon as the
-    derivative is made, so that f' answers every later query as SymPy would have. For
-    several variables the answer decides whether to go on differentiating: asked as before."""
-    from sympy.core.function import Derivative
-
-    make = Derivative.__new__  # already the remembered construction: a reuse skips all this
-    evaluate_n_times = Derivative._dispatch_eval_derivative_n_times.__func__
-
-    def new(kind: Any, *args: Any, **options: Any) -> Any:
-        single = options.get("evaluate") and _once_in_one_variable(args[1:])
-        hidden: list[Any] | None = [] if single else None
-        _SINGLE_DERIVATIVES.append(hidden)
-        try:
-            return make(kind, *args, **options)
-        finally:
-            _SINGLE_DERIVATIVES.pop()
-            for obj in hidden or ():
-                if obj._assumptions.get("zero", False) is None:
-                    del obj._assumptions["zero"]
-
-    def dispatch(cls: Any, expr: Any, v: Any, count: Any) -> Any:
-        obj = evaluate_n_times(cls, expr, v, count)
-        hidden = _SINGLE_DERIVATIVES[-1] if _SINGLE_DERIVATIVES else None
-        if hidden is not None and isinstance(obj, Basic) and _zero_unknown_until_asked(obj):
-            hidden.append(obj)
-        return obj
-
-    new.__wrapped__ = make  # type: ignore[attr-defined]
-    dispatch.__wrapped__ = evaluate_n_times  # type: ignore[attr-defined]
-    Derivative.__new__ = staticmethod(new)
-    Derivative._dispatch_eval_derivative_n_times = classmethod(dispatch)
-
-
-def _once_in_one_variable(variables: tuple[Any, ...]) -> bool:
-    """The variables of a first derivative in one variable, as SymPy accepts them: x, (x, 1)
-    or x, 1."""
-    count: Any = 1
-    if len(variables) == 1 and isinstance(variables[0], (tuple, Tuple)) and len(variables[0]) == 2:
-        (variable, count) = variables[0]
-    elif len(variables) == 2:
-        (variable, count) = variables
-    elif len(variables) == 1:
-        variable = variables[0]
-    else:
-        return False
-    whole = isinstance(count, (int, Integer)) and not isinstance(count, bool)
-    return isinstance(variable, (Symbol, Indexed)) and whole and count == 1
-
-
-def _zero_unknown_until_asked(obj: Any) -> bool:
-    """Make ``obj.is_zero`` answer None, if it would have to be worked out (not known already,
-    nor fixed by its class); whether it did."""
-    if not isinstance(getattr(type(obj), "is_zero", None), property):
-        return False
-    known = obj._assumptions
-    if "zero" in known:
-        return False
-    if known is obj.default_assumptions:  # shared by the class: as SymPy's own query does
-        obj._assumptions = known = known.copy()
-    known["zero"] = None
-    return True
