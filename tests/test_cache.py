@@ -3,8 +3,10 @@ bound on the cache folder (least recently used entries go; live ones stay)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -32,9 +34,12 @@ def test_a_stored_verdict_is_found_again(tmp_path: Path) -> None:
     false = Verdict("false", "numeric", "differ", Counterexample({"x": "1"}, "2", "3"))
     cache.put("ab" + "0" * 62, PROVEN)
     cache.put("cd" + "0" * 62, false)
-    assert cache.get("ab" + "0" * 62) == PROVEN
-    assert cache.get("cd" + "0" * 62) == false
-    assert cache.get("ef" + "0" * 62) is None
+    assert cache.get("ab" + "0" * 62) == PROVEN  # in this run, before it is written
+    cache.close()
+    later = VerdictCache(tmp_path)  # a later run
+    assert later.get("ab" + "0" * 62) == PROVEN
+    assert later.get("cd" + "0" * 62) == false
+    assert later.get("ef" + "0" * 62) is None
 
 
 def test_a_cache_holds_nothing_until_a_verdict_is_stored(tmp_path: Path) -> None:
@@ -47,52 +52,84 @@ def test_a_cache_holds_nothing_until_a_verdict_is_stored(tmp_path: Path) -> None
     cache = VerdictCache(tmp_path)
     assert not cachedir.holds_entries(tmp_path)
     cache.put("ab" + "0" * 62, PROVEN)
+    cache.close()
     assert cachedir.holds_entries(tmp_path)
 
 
+def _stored(root: Path, key: str, body: str, used: float = 1_000_000.0) -> None:
+    """An entry written into the database as some other program (or a bug) might have."""
+    root.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(root / cachedir.VERDICT_DATABASE)) as database:
+        database.execute(verdictcache._SCHEMA)
+        database.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?)", (key, body, used))
+        database.commit()
+
+
+def _used(root: Path, key: str) -> float | None:
+    with contextlib.closing(sqlite3.connect(root / cachedir.VERDICT_DATABASE)) as database:
+        row = database.execute("SELECT used FROM verdicts WHERE key = ?", (key,)).fetchone()
+    return None if row is None else float(row[0])
+
+
 def test_corrupt_and_stale_entries_are_ignored_never_trusted(tmp_path: Path) -> None:
-    cache = VerdictCache(tmp_path)
     key = "ab" + "1" * 62
-    cache.put(key, PROVEN)
-    entry = tmp_path / "ab" / f"{'1' * 62}.json"
     for garbage in (
         "{not json",
-        json.dumps({"format": 1, "key": "other", "verdict": PROVEN.to_json()}),
-        '{"format": 1}',
+        json.dumps(
+            {"format": verdictcache.CACHE_FORMAT, "key": "other", "verdict": PROVEN.to_json()}
+        ),
+        json.dumps({"format": 1, "key": key, "verdict": PROVEN.to_json()}),
+        json.dumps({"format": verdictcache.CACHE_FORMAT, "key": key}),
+        json.dumps({"format": verdictcache.CACHE_FORMAT, "key": key, "verdict": {"status": "x"}}),
         "",
     ):
-        entry.write_text(garbage, encoding="utf-8")
-        assert cache.get(key) is None
-    entry.write_bytes(b"\xff\xfe\x00")
-    assert cache.get(key) is None
+        _stored(tmp_path, key, garbage)
+        assert VerdictCache(tmp_path).get(key) is None
+    cache = VerdictCache(tmp_path)
     cache.put(key, PROVEN)  # a later run overwrites the bad entry
-    assert cache.get(key) == PROVEN
+    cache.close()
+    assert VerdictCache(tmp_path).get(key) == PROVEN
 
 
 def test_a_corrupt_entry_is_removed_when_read(tmp_path: Path) -> None:
-    cache = VerdictCache(tmp_path)
     key = "ab" + "3" * 62
-    cache.put(key, PROVEN)
-    entry = tmp_path / "ab" / f"{'3' * 62}.json"
-    for garbage in (b"{not json", b"\xff\xfe\x00", b'{"format": 2, "key": "other"}'):
-        entry.write_bytes(garbage)
+    for garbage in ("{not json", '{"format": 2, "key": "other"}'):
+        _stored(tmp_path, key, garbage)
+        cache = VerdictCache(tmp_path)
         assert cache.get(key) is None
-        assert not entry.exists()
-    assert cache.get(key) is None  # a missing entry is a plain miss
+        cache.close()
+        assert _used(tmp_path, key) is None  # gone
+    assert VerdictCache(tmp_path).get(key) is None  # a missing entry is a plain miss
+
+
+def test_a_file_that_is_not_a_database_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / cachedir.VERDICT_DATABASE).write_bytes(b"not a database, " * 512)
+    cache = VerdictCache(tmp_path)
+    assert cache.get("ab" + "6" * 62) is None
+    cache.put("ab" + "6" * 62, PROVEN)
+    cache.close()
+    assert VerdictCache(tmp_path).get("ab" + "6" * 62) == PROVEN
 
 
 def test_a_read_marks_the_entry_as_recently_used(tmp_path: Path) -> None:
     cache = VerdictCache(tmp_path)
     key = "ab" + "4" * 62
     cache.put(key, PROVEN)
-    entry = tmp_path / "ab" / f"{'4' * 62}.json"
-    os.utime(entry, (1_000_000, 1_000_000))
-    assert cache.get(key) == PROVEN
-    assert entry.stat().st_mtime > time.time() - 60
+    cache.close()
+    body = json.dumps(
+        {"format": verdictcache.CACHE_FORMAT, "key": key, "verdict": PROVEN.to_json()}
+    )
+    _stored(tmp_path, key, body, used=1_000_000)
+    reader = VerdictCache(tmp_path)
+    assert reader.get(key) == PROVEN
+    reader.close()
+    assert (_used(tmp_path, key) or 0) > time.time() - 60
     recent = time.time() - 600  # marked less than TOUCH_AFTER ago: a warm read writes nothing
-    os.utime(entry, (recent, recent))
-    assert cache.get(key) == PROVEN
-    assert entry.stat().st_mtime == pytest.approx(recent, abs=2)
+    _stored(tmp_path, key, body, used=recent)
+    reader = VerdictCache(tmp_path)
+    assert reader.get(key) == PROVEN
+    reader.close()
+    assert _used(tmp_path, key) == pytest.approx(recent, abs=1e-3)
 
 
 def _fill(root: Path, count: int, age: float, tag: str) -> list[Path]:
@@ -141,7 +178,10 @@ def test_a_build_that_stores_verdicts_bounds_both_caches_and_keeps_live_entries(
         if path.name not in ("index.yaml", "linear-mse.yaml"):
             path.unlink()
     cache = tmp_path / "cache"
-    stale_verdicts = _fill(cache, 60, age=30 * 86400, tag="f")
+    stale_verdicts = [f"{i:064x}" for i in range(60)]
+    for i, key in enumerate(stale_verdicts):  # each a second older than the one before
+        _stored(cache, key, "{}", used=time.time() - 30 * 86400 - i)
+    before = _fill(cache, 10, age=30 * 86400, tag="f")  # the layout before the database
     stale_sources = _fill(cache / "sources", 30, age=30 * 86400, tag="f")
     monkeypatch.setattr(verdictcache, "VERDICT_LIMIT", 40)
     monkeypatch.setattr(verdictcache, "SOURCE_LIMIT", 20)
@@ -150,10 +190,11 @@ def test_a_build_that_stores_verdicts_bounds_both_caches_and_keeps_live_entries(
     first = check_content(load_content(options.content_dir, project, cache), options)
     assert first.stats.ran > 0
 
-    verdicts, _ = cachedir._files(cache)
+    kept = [key for key in stale_verdicts if _used(cache, key) is not None]
     sources, _ = cachedir._files(cache / "sources")
-    assert len(verdicts) == 20 and len(sources) == 10  # half of each limit
-    assert sum(p.exists() for p in stale_verdicts) == 20 - first.stats.ran - 1  # 1: the plot
+    assert len(sources) == 10  # half of its limit
+    assert kept == stale_verdicts[: 20 - first.stats.ran - 1]  # half of 40; 1: the plot
+    assert not any(p.exists() for p in before)
     second = check_content(load_content(options.content_dir, project, cache), options)
     assert (second.stats.ran, second.stats.cached) == (0, second.stats.checks)
     assert not any(p.exists() for p in stale_sources[10:])
@@ -164,6 +205,7 @@ def test_a_warm_build_does_not_scan_the_cache(
 ) -> None:
     cache = VerdictCache(tmp_path)
     cache.put("ab" + "5" * 62, PROVEN)
+    cache.flush()
     warm = VerdictCache(tmp_path)
     assert warm.get("ab" + "5" * 62) == PROVEN
 
@@ -180,7 +222,8 @@ def test_timeouts_and_rejections_are_not_stored(tmp_path: Path) -> None:
     cache = VerdictCache(tmp_path)
     cache.put("aa" + "2" * 62, Verdict("timeout", "time limit"))
     cache.put("bb" + "2" * 62, Verdict("rejected", "error"))
-    assert not list(tmp_path.rglob("*.json"))
+    cache.close()
+    assert cache.written == 0 and not cachedir.holds_entries(tmp_path)
 
 
 def test_key_depends_on_claim_declarations_and_settings() -> None:
@@ -268,10 +311,8 @@ def test_a_flat_folder_past_its_bound_keeps_the_most_recently_used(tmp_path: Pat
 
 def test_an_entry_that_cannot_be_marked_as_used_is_still_read(tmp_path: Path, monkeypatch) -> None:
     # A read-only cache folder, or another user's files: the mark fails, the entry does not.
-    cache = VerdictCache(tmp_path)
-    key = "ab" + "5" * 62
-    cache.put(key, PROVEN)
-    entry = tmp_path / "ab" / f"{'5' * 62}.json"
+    entry = tmp_path / "entry.jinja"
+    entry.write_text("compiled", encoding="utf-8")
     os.utime(entry, (1_000_000, 1_000_000))
 
     def refuse(*_: object, **__: object) -> None:
@@ -279,4 +320,28 @@ def test_an_entry_that_cannot_be_marked_as_used_is_still_read(tmp_path: Path, mo
 
     monkeypatch.setattr(os, "utime", refuse)
     assert cachedir.read_marking_use(entry) == entry.read_bytes()
-    assert cache.get(key) == PROVEN
+
+
+def test_a_database_another_build_holds_is_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another build writing at the same time: this one's writes give up, its reads go on.
+    key = "ab" + "7" * 62
+    cache = VerdictCache(tmp_path)
+    cache.put(key, PROVEN)
+    cache.close()
+    _stored(
+        tmp_path,
+        key,
+        json.dumps({"format": verdictcache.CACHE_FORMAT, "key": key, "verdict": PROVEN.to_json()}),
+    )  # used long ago: a read will want to mark it
+    monkeypatch.setattr(verdictcache, "BUSY_SECONDS", 0.05)
+    with contextlib.closing(sqlite3.connect(tmp_path / cachedir.VERDICT_DATABASE)) as other:
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock; readers may still read
+        reader = VerdictCache(tmp_path)
+        assert reader.get(key) == PROVEN
+        reader.put("cd" + "7" * 62, PROVEN)
+        reader.close()  # cannot write: only costs time
+        other.rollback()
+    assert VerdictCache(tmp_path).get("cd" + "7" * 62) is None
+    assert VerdictCache(tmp_path).get(key) == PROVEN

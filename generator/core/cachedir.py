@@ -1,5 +1,6 @@
 """A bound on an on-disk cache folder: one JSON file per key, under ``root/ab/cdef….json``
-(or, for :func:`bound_flat`, one file per key directly in the folder).
+(the source cache; or, for :func:`bound_flat`, one file per key directly in the folder), and
+the verdict cache's database file, found without opening it.
 
 Several checkouts share the user's cache folder, so an entry this build did not use may be
 live for another one: nothing is deleted for being unused *now*. Instead a folder is kept
@@ -51,9 +52,30 @@ def _folders(root: Path) -> list[os.DirEntry[str]]:
         return []
 
 
+VERDICT_DATABASE = "verdicts.sqlite3"
+"""The verdict cache's database, in the cache folder (``pipeline/verdictcache.py``)."""
+
+
 def holds_entries(root: Path | None) -> bool:
-    """Whether the folder has any entry folder at all (False for no folder, or none yet)."""
-    return root is not None and bool(_folders(root))
+    """Whether the cache folder holds verdicts: their database, once a build has written one
+    (False for no folder, or none yet). Asked before anything heavy is imported."""
+    if root is None:
+        return False
+    try:
+        return (root / VERDICT_DATABASE).stat().st_size > 0
+    except OSError:
+        return False
+
+
+def drop_entry_folders(root: Path) -> None:
+    """Delete the two-hex-digit entry folders directly in ``root``: the verdict cache's layout
+    before its database (one file per verdict), never read again."""
+    for folder in _folders(root):
+        with contextlib.suppress(OSError):
+            with os.scandir(folder.path) as it:
+                for entry in it:
+                    _remove(entry.path)
+            os.rmdir(folder.path)
 
 
 def _files(root: Path) -> tuple[list[str], list[str]]:

@@ -225,6 +225,19 @@ def _run_tasks(
     """Verdicts for every task's key (cached or run), and the keys that were run.
     ``on_verdict`` hears of each verdict as soon as it is known."""
     cache = VerdictCache(options.cache_dir)
+    try:
+        return _cached_or_run(cache, tasks, options, progress, on_verdict)
+    finally:
+        cache.close()  # what this run stored or marked as used, written once
+
+
+def _cached_or_run(
+    cache: VerdictCache,
+    tasks: Iterable[Task],
+    options: Options,
+    progress: Progress | None,
+    on_verdict: Callable[[str, Verdict], None] | None,
+) -> tuple[dict[str, Verdict], set[str]]:
     settings = options.settings
     found: dict[str, Verdict] = {}
     missing: dict[str, Task] = {}
