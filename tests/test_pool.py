@@ -14,6 +14,7 @@ from generator.core import verdicts as V
 from generator.core.settings import CheckSettings
 from generator.core.verdicts import Verdict
 from generator.pipeline.pool import QUEUED_BYTES, Task, WorkerPool, _Pending, _Worker
+from generator.pipeline.verdictcache import VerdictCache
 from generator.source.load import load_source
 
 from .helpers import run_python
@@ -165,7 +166,11 @@ def _fork_server_started(cache: Path) -> bool:
 
 def test_the_fork_server_starts_early_only_when_every_check_will_run(tmp_path):
     assert _fork_server_started(tmp_path / "never-written")
-    (tmp_path / "ab").mkdir()  # one stored verdict's folder: a warm build starts nothing
+    (tmp_path / "ab").mkdir()  # the one-file-per-verdict layout before the database
+    assert _fork_server_started(tmp_path)  # holds nothing this code reads
+    cache = VerdictCache(tmp_path)
+    cache.put("ab" + "0" * 62, Verdict("proven", "cancel"))
+    cache.close()  # one stored verdict: a warm build starts nothing
     assert not _fork_server_started(tmp_path)
 
 
