@@ -173,7 +173,7 @@ class VerdictCache:
 
 
 FLUSH_EVERY = 64
-"""New verdicts held in memory before they are written (an interrupted run keeps the rest)."""
+"""New verdicts held in memory before they are written: an interrupted run loses at most these."""
 BUSY_SECONDS = 5.0
 """How long a write waits for another build that holds the database."""
 _SCHEMA = (
@@ -187,7 +187,7 @@ def _connect(path: Path) -> sqlite3.Connection | None:
     for attempt in range(2):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            database = sqlite3.connect(path, timeout=BUSY_SECONDS, check_same_thread=False)
+            database = sqlite3.connect(path, timeout=BUSY_SECONDS)
             database.execute(_SCHEMA)
             return database
         except sqlite3.OperationalError:
